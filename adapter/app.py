@@ -1,0 +1,75 @@
+"""The application factory: reads config, builds every part, wires them, starts nothing early.
+
+Things that live as long as the app (the database engine, the outbox dispatcher and its
+gateway) start and stop through ``cleanup_ctx``; nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from adapter.config import Settings
+from adapter.inbound import rest, soap
+from adapter.inbound.receiver import Receiver
+from adapter.observability import correlation_middleware
+from adapter.outbound.dispatcher import Dispatcher
+from adapter.outbound.gateways import build_gateway
+from adapter.persistence.database import Database
+from adapter.portal import health, openapi, operator
+
+log = logging.getLogger(__name__)
+
+SETTINGS = web.AppKey("settings", Settings)
+DATABASE = web.AppKey("database", Database)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+
+
+def dispatcher_mode(settings: Settings) -> str:
+    if not settings.dispatcher.enabled:
+        return "external"
+    return "in-process (single, SQLite)" if settings.is_sqlite else "in-process (shared outbox)"
+
+
+def create_app(settings: Settings, *, db: Database | None = None) -> web.Application:
+    """Build the hub. Tests pass their own ``db`` so they can look inside the same database."""
+    database = db or Database(settings.database_url)
+    app = web.Application(middlewares=[correlation_middleware],
+                          client_max_size=settings.limits.max_document_bytes + 1024)
+    app[SETTINGS] = settings
+    app[DATABASE] = database
+    receiver = Receiver(database, hub_code=settings.hub_party_code,
+                        max_bytes=settings.limits.max_document_bytes)
+    app.add_routes(rest.routes(receiver, settings))
+    app.add_routes(soap.routes(receiver, settings))
+    app.add_routes(operator.routes(database, settings))
+    app.add_routes(health.routes(database, dispatcher_mode=dispatcher_mode(settings)))
+    app.add_routes(openapi.routes())
+    if db is None:
+        app.cleanup_ctx.append(_database_lifetime)
+    if settings.dispatcher.enabled:
+        app.cleanup_ctx.append(_dispatcher_lifetime)
+    return app
+
+
+async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[DATABASE].dispose()
+
+
+async def _dispatcher_lifetime(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    gateway = build_gateway(settings)
+    dispatcher = Dispatcher(app[DATABASE], gateway, settings)
+    app[DISPATCHER] = dispatcher
+    app[operator.DISPATCHER_WAKE] = dispatcher.wake
+    log.info("outbox dispatcher: %s", dispatcher_mode(settings))
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    yield
+    stop.set()
+    await task
+    await gateway.close()

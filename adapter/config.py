@@ -1,0 +1,109 @@
+"""One typed settings object for the whole hub.
+
+Read from environment variables prefixed ``HUB_`` (nested with ``__``) and an optional
+file named by ``HUB_CONFIG_FILE``. The defaults run the embedded demo: an SQLite file,
+the built-in mock insurer on loopback, and demo credentials.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class RetryPolicy(BaseModel):
+    """How long an outbound document is retried before it becomes a dead letter."""
+
+    max_attempts: int = Field(8, ge=1)
+    max_total_seconds: float = Field(300.0, gt=0)
+    initial_backoff_seconds: float = Field(0.5, gt=0)
+    max_backoff_seconds: float = Field(30.0, gt=0)
+    request_timeout_seconds: float = Field(10.0, gt=0)
+
+
+class PartnerSettings(BaseModel):
+    """A named outgoing connection to the insurer: where, how and with which credential."""
+
+    code: str = "SINOSURE"
+    channel: Literal["soap", "rest"] = "rest"
+    soap_version: Literal["1.1", "1.2"] = "1.1"
+    rest_base_url: str = "http://127.0.0.1:8090/api/v1/documents"
+    soap_address: str = "http://127.0.0.1:8090/soap"
+    soap_wsdl: Path = REPO_ROOT / "contracts" / "insurer.wsdl"
+    username: str = "hub"
+    password: SecretStr = SecretStr("hub-secret")
+
+
+class InboundCredential(BaseModel):
+    """The credential the insurer's systems present when they call the hub."""
+
+    username: str = "sinosure"
+    password: SecretStr = SecretStr("insurer-secret")
+    sender: str = "SINOSURE"
+
+
+class DispatcherSettings(BaseModel):
+    """The outbox dispatcher: batch size, concurrency and the lease that covers a crash."""
+
+    enabled: bool = True
+    batch_size: int = Field(50, ge=1)
+    concurrency: int = Field(32, ge=1)
+    idle_poll_seconds: float = Field(0.2, gt=0)
+    lease_seconds: float = Field(0.0, ge=0, description="0 means: derived from the retry policy")
+
+
+class LimitSettings(BaseModel):
+    max_document_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    stored_prefix_of_oversized_bytes: int = Field(64 * 1024, ge=0)
+
+
+class Settings(BaseSettings):
+    """Everything the hub reads from its environment, in one place."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_nested_delimiter="__", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'hub.sqlite'}"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_base_url: str = ""
+    hub_party_code: str = "SWCREDIT"
+    insurer: PartnerSettings = PartnerSettings()
+    inbound: InboundCredential = InboundCredential()
+    operator_token: SecretStr = SecretStr("operator-demo-token")
+    retry: RetryPolicy = RetryPolicy()
+    dispatcher: DispatcherSettings = DispatcherSettings()
+    limits: LimitSettings = LimitSettings()
+    duplicate_retention_days: int = Field(30, ge=1)
+    log_json: bool = True
+
+    @property
+    def base_url(self) -> str:
+        return self.public_base_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def lease_seconds(self) -> float:
+        """A claimed outbox row is reclaimed after this long: longer than one message's retries."""
+        if self.dispatcher.lease_seconds:
+            return self.dispatcher.lease_seconds
+        return self.retry.max_total_seconds + self.retry.request_timeout_seconds + 30
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, the optional file, then explicit overrides."""
+    config_file = os.environ.get("HUB_CONFIG_FILE")
+    base: dict[str, object] = {}
+    if config_file:
+        import json
+
+        base = json.loads(Path(config_file).read_text(encoding="utf-8"))
+    return Settings(**{**base, **overrides})  # type: ignore[arg-type]

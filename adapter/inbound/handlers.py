@@ -1,0 +1,21 @@
+"""Inbound document type → the use case it triggers. One line per inbound message type.
+
+A handler validates before it writes: when it raises a :class:`DocumentRejected`, it has
+changed nothing, so the receiver can keep the stored bytes and answer REJECTED.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapter.domain.exchange import Envelope
+from adapter.inbound import agreement_stamp
+from adapter.mappings import agreement_stamp as agreement_stamp_xml
+
+Handler = Callable[[AsyncConnection, Any, Envelope], Awaitable[None]]
+
+HANDLERS: dict[str, Handler] = {
+    agreement_stamp_xml.MESSAGE_TYPE: agreement_stamp.handle,
+}

@@ -1,0 +1,39 @@
+"""REST channel: ``POST /insurer/v1/documents/{slug}`` with an XML body, one URL per type."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from lxml import etree
+
+from adapter.config import Settings
+from adapter.errors import UnknownDocumentType
+from adapter.inbound.http_edge import authenticated_sender, read_limited, unauthorized
+from adapter.inbound.receiver import Receiver, Request
+from adapter.mappings.registry import INBOUND_BY_SLUG
+from adapter.mappings.xml_safety import parse_untrusted
+
+XML = "application/xml"
+
+
+def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
+    limit = settings.limits.max_document_bytes
+
+    def extract(raw: bytes) -> etree._Element:
+        return parse_untrusted(raw, max_bytes=limit)
+
+    async def post_document(request: web.Request) -> web.Response:
+        sender = authenticated_sender(request, settings.inbound)
+        if sender is None:
+            return unauthorized()
+        doc_type = INBOUND_BY_SLUG.get(request.match_info["slug"])
+        if doc_type is None:
+            raise web.HTTPNotFound(text=UnknownDocumentType.message_zh)
+        body = await read_limited(request, limit=limit,
+                                  keep_prefix=settings.limits.stored_prefix_of_oversized_bytes)
+        inbound = Request("rest", body.data, body.size, sender, body.truncated, doc_type)
+        reception = await receiver.receive(inbound, extract)
+        return web.Response(body=reception.ack_xml, status=reception.http_status,
+                            content_type=XML, charset="utf-8")
+
+    return [web.post("/insurer/v1/documents/{slug}", post_document)]
+

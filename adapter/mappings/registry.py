@@ -1,0 +1,58 @@
+"""Every document type the hub exchanges: one line each.
+
+Channels route by ``root`` (SOAP body child) or ``slug`` (REST URL); the outbox and the
+gateways look types up by ``message_type``. Adding a message type adds one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Literal
+
+from lxml import etree
+
+from adapter.domain.exchange import Envelope
+from adapter.errors import UnknownDocumentType
+from adapter.mappings import agreement_stamp, signed_agreement
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentType:
+    message_type: str
+    root: str
+    xsd: str
+    slug: str
+    soap_operation: str
+    direction: Literal["inbound", "outbound"]
+    from_element: Callable[[etree._Element], Any]
+    to_xml: Callable[[Any, Envelope], bytes]
+
+    @property
+    def soap_action(self) -> str:
+        side = "hub" if self.direction == "inbound" else "insurer"
+        return f"urn:swcredit:{side}:{self.soap_operation}"
+
+
+DOCUMENT_TYPES: tuple[DocumentType, ...] = (
+    DocumentType(agreement_stamp.MESSAGE_TYPE, agreement_stamp.ROOT, agreement_stamp.XSD,
+                 "agreement-stamp", "ReceiveAgreementStamp", "inbound",
+                 agreement_stamp.from_element, agreement_stamp.to_xml),
+    DocumentType(signed_agreement.MESSAGE_TYPE, signed_agreement.ROOT, signed_agreement.XSD,
+                 "signed-agreement", "SubmitSignedAgreement", "outbound",
+                 signed_agreement.from_element, signed_agreement.to_xml),
+)
+
+BY_ROOT = {t.root: t for t in DOCUMENT_TYPES}
+BY_TYPE = {t.message_type: t for t in DOCUMENT_TYPES}
+INBOUND_BY_SLUG = {t.slug: t for t in DOCUMENT_TYPES if t.direction == "inbound"}
+
+
+def inbound_by_root(root_tag: str) -> DocumentType:
+    found = BY_ROOT.get(root_tag)
+    if found is None or found.direction != "inbound":
+        raise UnknownDocumentType(f"no inbound document type has root {root_tag}", path="/")
+    return found
+
+
+def by_message_type(message_type: str) -> DocumentType:
+    return BY_TYPE[message_type]

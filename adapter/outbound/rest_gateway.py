@@ -1,0 +1,50 @@
+"""REST gateway: ``POST {base}/{slug}`` with the XML document, through aiohttp."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from lxml import etree
+
+from adapter.config import PartnerSettings
+from adapter.errors import DeliveryFailed
+from adapter.mappings.registry import DocumentType
+from adapter.outbound.gateway import judge_ack, retryable_status
+from adapter.persistence.outbox import OutboundMessage
+
+_ANSWER_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class RestGateway:
+    def __init__(self, partner: PartnerSettings, *, timeout_seconds: float) -> None:
+        self.base_url = partner.rest_base_url.rstrip("/")
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+            connector=aiohttp.TCPConnector(limit=64),
+            headers={"Content-Type": "application/xml; charset=utf-8",
+                     "Authorization": aiohttp.encode_basic_auth(
+                         partner.username, partner.password.get_secret_value())},
+        )
+
+    async def send(self, message: OutboundMessage, doc_type: DocumentType) -> bytes:
+        url = f"{self.base_url}/{doc_type.slug}"
+        try:
+            async with self.session.post(url, data=message.payload,
+                                         headers={"X-Correlation-Id": message.correlation_id}) as response:
+                body = await response.read()
+                status = response.status
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}", retryable=True,
+                                 code="E-DELIVERY-CONNECTION") from exc
+        if status != 200:
+            raise DeliveryFailed(f"HTTP {status}: {body[:300]!r}", retryable=retryable_status(status),
+                                 code=f"E-DELIVERY-HTTP-{status}")
+        try:
+            return judge_ack(etree.fromstring(body, _ANSWER_PARSER))
+        except etree.XMLSyntaxError as exc:
+            raise DeliveryFailed(f"answer is not XML: {body[:120]!r}", retryable=True,
+                                 code="E-DELIVERY-MALFORMED-ANSWER") from exc
+
+    async def close(self) -> None:
+        await self.session.close()

@@ -1,0 +1,121 @@
+"""The inbox: every inbound request stored as received, and idempotent delivery.
+
+The unique pair (sender, message id) rejects a second copy inside the database, so two
+concurrent deliveries cannot both apply; the loser's INSERT waits for the winner's
+commit and then reads the winner's acknowledgement (INSERT … ON CONFLICT DO UPDATE …
+RETURNING, one round trip, no caught exception, nothing cached before commit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapter.persistence.dialect import upsert
+from adapter.persistence.tables import inbound_messages as inbox
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRecord:
+    """One request as it arrived, with the acknowledgement the hub answers."""
+
+    channel: str
+    received_at: datetime
+    raw: bytes
+    raw_size: int
+    truncated: bool
+    status: str
+    ack_id: str
+    ack_status: str
+    ack_xml: bytes
+    sender: str | None = None
+    message_id: str | None = None
+    message_type: str | None = None
+    business_serial: str | None = None
+    correlation_id: str | None = None
+    error_code: str | None = None
+    error_path: str | None = None
+    error_reason: str | None = None
+
+    def row(self, *, deduplicate: bool) -> dict[str, object]:
+        values: dict[str, object] = {
+            name: getattr(self, name) for name in self.__dataclass_fields__
+        }
+        values["duplicates"] = 0
+        if deduplicate:
+            values["dedup_sender"] = self.sender
+            values["dedup_message_id"] = self.message_id
+        return values
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What the inbox says about a delivery: its row, and the original ack if it is a repeat."""
+
+    row_id: int
+    is_duplicate: bool
+    original_ack_id: str
+    original_ack_xml: bytes
+
+
+async def store_rejected(conn: AsyncConnection, record: InboundRecord) -> int:
+    result = await conn.execute(insert(inbox).values(record.row(deduplicate=False)))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+async def claim(conn: AsyncConnection, record: InboundRecord) -> Delivery:
+    """Store an accepted document, or count a repeat of one already stored."""
+    stmt = upsert(conn, inbox).values(record.row(deduplicate=True))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[inbox.c.dedup_sender, inbox.c.dedup_message_id],
+        set_={"duplicates": inbox.c.duplicates + 1, "last_duplicate_at": record.received_at},
+    ).returning(inbox.c.id, inbox.c.duplicates, inbox.c.ack_id, inbox.c.ack_xml)
+    row = (await conn.execute(stmt)).one()
+    return Delivery(row.id, row.duplicates > 0, row.ack_id, row.ack_xml)
+
+
+async def reject_after_rules(conn: AsyncConnection, row_id: int, record: InboundRecord) -> None:
+    """A business rule refused a stored document: keep the bytes, free its message id."""
+    await conn.execute(
+        update(inbox)
+        .where(inbox.c.id == row_id)
+        .values(
+            status=record.status, ack_id=record.ack_id, ack_status=record.ack_status,
+            ack_xml=record.ack_xml, error_code=record.error_code, error_path=record.error_path,
+            error_reason=record.error_reason, dedup_sender=None, dedup_message_id=None,
+        )
+    )
+
+
+async def prune(conn: AsyncConnection, *, older_than: datetime) -> int:
+    """Forget deduplication keys once the partner can no longer retry; the rows stay."""
+    result = await conn.execute(
+        update(inbox)
+        .where(inbox.c.received_at < older_than, inbox.c.dedup_message_id.is_not(None))
+        .values(dedup_sender=None, dedup_message_id=None)
+    )
+    return result.rowcount
+
+
+async def recent(conn: AsyncConnection, *, limit: int = 50, status: str | None = None,
+                 before_id: int | None = None) -> list[dict[str, object]]:
+    query = select(
+        inbox.c.id, inbox.c.received_at, inbox.c.channel, inbox.c.sender, inbox.c.message_id,
+        inbox.c.message_type, inbox.c.business_serial, inbox.c.status, inbox.c.ack_status,
+        inbox.c.error_code, inbox.c.error_path, inbox.c.duplicates, inbox.c.raw_size,
+    ).order_by(inbox.c.id.desc()).limit(limit)
+    if status:
+        query = query.where(inbox.c.status == status)
+    if before_id:
+        query = query.where(inbox.c.id < before_id)
+    return [dict(row._mapping) for row in await conn.execute(query)]
+
+
+async def counts(conn: AsyncConnection) -> dict[str, int]:
+    result = await conn.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))
+    return {status: count for status, count in result.tuples()}
+
+

@@ -1,0 +1,140 @@
+"""The hub's tables, the same on SQLite and PostgreSQL. Alembic migrations mirror them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, naive UTC in the database, on both engines alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value  # type: ignore[no-any-return]
+
+
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("sender", String(64)),
+    Column("message_id", String(64)),
+    Column("message_type", String(40)),
+    Column("business_serial", String(64)),
+    Column("correlation_id", String(64)),
+    # Set only while the document stands accepted: the unique pair makes delivery idempotent.
+    Column("dedup_sender", String(64)),
+    Column("dedup_message_id", String(64)),
+    Column("raw", LargeBinary, nullable=False),
+    Column("raw_size", Integer, nullable=False),
+    Column("truncated", Boolean, nullable=False, default=False),
+    Column("status", String(16), nullable=False),
+    Column("ack_id", String(64), nullable=False),
+    Column("ack_status", String(12), nullable=False),
+    Column("ack_xml", LargeBinary, nullable=False),
+    Column("error_code", String(40)),
+    Column("error_path", String(300)),
+    Column("error_reason", Text),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("last_duplicate_at", UtcDateTime()),
+    UniqueConstraint("dedup_sender", "dedup_message_id"),
+    Index(None, "received_at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(64), nullable=False, unique=True),
+    Column("message_type", String(40), nullable=False),
+    Column("partner", String(32), nullable=False),
+    Column("business_serial", String(64), nullable=False),
+    Column("correlation_id", String(64), nullable=False),
+    Column("object_type", String(32), nullable=False),
+    Column("object_id", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("lease_until", UtcDateTime()),
+    Column("claimed_by", String(64)),
+    Column("sent_at", UtcDateTime()),
+    Column("last_error_code", String(40)),
+    Column("last_error", Text),
+    Column("remote_ack", LargeBinary),
+    Index(None, "status", "next_attempt_at"),
+)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("object_type", String(32), nullable=False),
+    Column("object_id", String(64), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("message_type", String(40)),
+    Column("message_id", String(64)),
+    Column("correlation_id", String(64)),
+    Column("outcome", String(32)),
+    Column("detail", Text),
+    Index(None, "object_type", "object_id", "id"),
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("agreement_no", String(64), primary_key=True),
+    Column("uscc", String(18), nullable=False),
+    Column("enterprise_name", String(200), nullable=False),
+    Column("org_code", String(10)),
+    Column("status", String(16), nullable=False),
+    Column("signer_name", String(200), nullable=False),
+    Column("seal_id", String(64), nullable=False),
+    Column("signed_at", UtcDateTime(), nullable=False),
+    Column("stamped_at", UtcDateTime()),
+    Column("insurer_seal_serial", String(64)),
+    Column("refusal_reason", Text),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index(None, "uscc", "signed_at"),
+)

@@ -1,0 +1,122 @@
+"""Operator API: object timelines, outbox backlog, inbox, dead letters and their replay.
+
+Guarded by the operator credential from config, separate from partners and portal users.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from datetime import date, datetime
+from typing import Any
+
+from aiohttp import web
+
+from adapter.config import Settings
+from adapter.persistence import inbox, outbox
+from adapter.persistence.database import Database
+from adapter.service_layer import operations
+
+PREFIX = "/ops/v1"
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=_plain,
+                                                                              ensure_ascii=False))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    raise TypeError(type(value).__name__)
+
+
+def _int_query(request: web.Request, name: str, default: int | None, *, ceiling: int = 500) -> int | None:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise web.HTTPUnprocessableEntity(text=json.dumps(
+            {"errors": [{"code": "E-QUERY-INTEGER", "field": name, "message": f"{name} 必须为正整数"}]},
+            ensure_ascii=False), content_type="application/json")
+    return min(int(raw), ceiling)
+
+
+def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
+    token = settings.operator_token.get_secret_value()
+
+    def guard(request: web.Request) -> None:
+        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(presented, token):
+            raise web.HTTPUnauthorized(text=json.dumps(
+                {"errors": [{"code": "E-OPERATOR-AUTH", "field": "Authorization",
+                             "message": "需要运维人员凭证"}]}, ensure_ascii=False),
+                content_type="application/json")
+
+    async def timeline(request: web.Request) -> web.Response:
+        guard(request)
+        async with db.reading() as conn:
+            entries = await operations.timeline_of(conn, request.match_info["object_type"],
+                                                request.match_info["object_id"])
+        return _json({"entries": entries})
+
+    async def outbox_list(request: web.Request) -> web.Response:
+        guard(request)
+        status = request.query.get("status", outbox.PENDING)
+        if status not in (outbox.PENDING, outbox.SENDING, outbox.SENT, outbox.DEAD):
+            return _json({"errors": [{"code": "E-QUERY-STATUS", "field": "status",
+                                      "message": "状态取值无效"}]}, 422)
+        async with db.reading() as conn:
+            items = await outbox.listing(conn, status=status, limit=_int_query(request, "limit", 50) or 50,
+                                         before_id=_int_query(request, "before", None))
+            counts = await outbox.counts(conn)
+        return _json({"counts": counts, "items": items})
+
+    async def dead_letters(request: web.Request) -> web.Response:
+        guard(request)
+        async with db.reading() as conn:
+            items = await outbox.listing(conn, status=outbox.DEAD,
+                                         limit=_int_query(request, "limit", 50) or 50,
+                                         before_id=_int_query(request, "before", None))
+        return _json({"items": items})
+
+    async def dead_letter(request: web.Request) -> web.Response:
+        guard(request)
+        async with db.reading() as conn:
+            item = await operations.dead_letter(conn, int(request.match_info["id"]))
+        if item is None:
+            raise web.HTTPNotFound()
+        return _json(item)
+
+    async def replay(request: web.Request) -> web.Response:
+        guard(request)
+        replayed = await operations.replay(db, int(request.match_info["id"]))
+        if replayed is None:
+            return _json({"errors": [{"code": "E-DEAD-LETTER-UNKNOWN", "field": "id",
+                                      "message": "死信不存在或已重发"}]}, 404)
+        wake = request.app.get(DISPATCHER_WAKE)
+        if wake:
+            wake()
+        return _json({"replayed": replayed}, 202)
+
+    async def inbox_list(request: web.Request) -> web.Response:
+        guard(request)
+        async with db.reading() as conn:
+            items = await inbox.recent(conn, status=request.query.get("status"),
+                                       limit=_int_query(request, "limit", 50) or 50,
+                                       before_id=_int_query(request, "before", None))
+        return _json({"items": items})
+
+    return [
+        web.get(PREFIX + "/timeline/{object_type}/{object_id}", timeline),
+        web.get(PREFIX + "/outbox", outbox_list),
+        web.get(PREFIX + "/dead-letters", dead_letters),
+        web.get(PREFIX + "/dead-letters/{id:\\d+}", dead_letter),
+        web.post(PREFIX + "/dead-letters/{id:\\d+}/replay", replay),
+        web.get(PREFIX + "/inbox", inbox_list),
+    ]
+
+
+DISPATCHER_WAKE: web.AppKey[Any] = web.AppKey("dispatcher_wake", object)

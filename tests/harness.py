@@ -1,0 +1,121 @@
+"""Running the hub for real on loopback, and the documents tests send it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from adapter.app import DISPATCHER, create_app
+from adapter.config import PartnerSettings, RetryPolicy, Settings, DispatcherSettings
+from adapter.domain.agreement import AgreementStamp, Enterprise, Seal, SignedAgreement, StampResult
+from adapter.domain.exchange import Envelope
+from adapter.mappings import agreement_stamp
+from adapter.outbound.dispatcher import Dispatcher
+from adapter.persistence.database import Database
+from adapter.service_layer import agreement
+
+USCC = "91350100M000100Y43"
+INSURER_AUTH = {"Authorization": aiohttp.encode_basic_auth("sinosure", "insurer-secret")}
+OPERATOR = {"Authorization": "Bearer operator-demo-token"}
+FAST_RETRY = RetryPolicy(max_attempts=6, max_total_seconds=20, initial_backoff_seconds=0.05,
+                         max_backoff_seconds=0.5, request_timeout_seconds=3)
+
+
+@dataclass
+class RunningHub:
+    base_url: str
+    settings: Settings
+    db: Database
+    app: web.Application
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.app[DISPATCHER]
+
+
+def hub_settings(db_url: str, *, insurer_url: str = "http://127.0.0.1:9", channel: str = "rest",
+                 soap_version: str = "1.1", dispatcher: bool = True, **overrides: Any) -> Settings:
+    partner = PartnerSettings(channel=channel, soap_version=soap_version,  # type: ignore[arg-type]
+                              rest_base_url=f"{insurer_url}/api/v1/documents",
+                              soap_address=f"{insurer_url}/soap")
+    values: dict[str, Any] = {
+        "database_url": db_url, "port": 0, "insurer": partner, "retry": FAST_RETRY,
+        "dispatcher": DispatcherSettings(enabled=dispatcher, idle_poll_seconds=0.05, lease_seconds=5),
+        "log_json": False, **overrides,
+    }
+    return Settings(**values)
+
+
+@asynccontextmanager
+async def running_hub(db: Database, settings: Settings) -> AsyncIterator[RunningHub]:
+    app = create_app(settings, db=db)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    base_url = f"http://{host}:{port}"
+    try:
+        yield RunningHub(base_url, settings.model_copy(update={"public_base_url": base_url}), db, app)
+    finally:
+        await runner.cleanup()
+
+
+def stamp_envelope(business_serial: str = "AS-0001", **fields: Any) -> Envelope:
+    envelope = Envelope.new("AGREEMENT_STAMP", business_serial=business_serial, sender="SINOSURE",
+                            receiver="SWCREDIT")
+    return envelope if not fields else Envelope(**{**_as_dict(envelope), **fields})
+
+
+def _as_dict(envelope: Envelope) -> dict[str, Any]:
+    return {name: getattr(envelope, name) for name in envelope.__dataclass_fields__}
+
+
+def stamp_document(agreement_no: str, *, uscc: str = USCC, result: str = "STAMPED",
+                   reason: str | None = None, envelope: Envelope | None = None) -> bytes:
+    stamp = AgreementStamp(agreement_no, uscc, StampResult(result), datetime.now(timezone.utc),
+                           insurer_seal_serial="SINOSURE-SEAL-1" if result == "STAMPED" else None,
+                           refusal_reason=reason)
+    return agreement_stamp.to_xml(stamp, envelope or stamp_envelope(f"AS-{agreement_no}"))
+
+
+def signed_agreement(agreement_no: str, *, uscc: str = USCC) -> SignedAgreement:
+    return SignedAgreement(
+        agreement_no=agreement_no, agreement_version="1.0",
+        enterprise=Enterprise("厦门示范贸易有限公司", uscc, "M0001000Y"),
+        signer_name="陈法人", signed_at=datetime.now(timezone.utc),
+        seal=Seal("SEAL-0001", "公司", date(2030, 12, 31), b"demo-certificate"),
+    )
+
+
+async def sign(db: Database, agreement_no: str, *, uscc: str = USCC) -> Envelope:
+    """An agreement in 保险公司签约中 with its X-OUT-1 in the outbox."""
+    async with db.transaction() as conn:
+        return await agreement.sign(conn, signed_agreement(agreement_no, uscc=uscc),
+                                    hub="SWCREDIT", insurer="SINOSURE")
+
+
+async def post_rest(session: aiohttp.ClientSession, hub: RunningHub, document: bytes,
+                    slug: str = "agreement-stamp") -> tuple[int, bytes]:
+    async with session.post(f"{hub.base_url}/insurer/v1/documents/{slug}", data=document,
+                            headers={**INSURER_AUTH, "Content-Type": "application/xml"}) as response:
+        return response.status, await response.read()
+
+
+async def eventually(check: Any, *, timeout: float = 10.0, interval: float = 0.05) -> Any:
+    """Poll an async check until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
+        await asyncio.sleep(interval)
