@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+# How long an oversized, refused body is still drained before the connection is dropped.
+LINGER_SECONDS = 0.5
 
 
 def dispatcher_mode(settings: Settings) -> str:
@@ -38,7 +40,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> web.Applica
     """Build the hub. Tests pass their own ``db`` so they can look inside the same database."""
     database = db or Database(settings.database_url)
     app = web.Application(middlewares=[correlation_middleware],
-                          client_max_size=settings.limits.max_document_bytes + 1024)
+                          client_max_size=settings.limits.max_document_bytes + 1024,
+                          handler_args={"lingering_time": LINGER_SECONDS})
     app[SETTINGS] = settings
     app[DATABASE] = database
     receiver = Receiver(database, hub_code=settings.hub_party_code,

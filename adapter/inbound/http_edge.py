@@ -57,3 +57,10 @@ async def read_limited(request: web.Request, *, limit: int, keep_prefix: int) ->
         if size > limit:
             return Body(b"".join(chunks)[:keep_prefix], size, True)
     return Body(b"".join(chunks), size, False)
+
+
+def close_if_unread(response: web.Response, body: Body) -> web.Response:
+    """An oversized body was left unread: close the connection rather than drain it."""
+    if body.truncated:
+        response.force_close()
+    return response

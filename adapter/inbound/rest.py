@@ -7,7 +7,12 @@ from lxml import etree
 
 from adapter.config import Settings
 from adapter.errors import UnknownDocumentType
-from adapter.inbound.http_edge import authenticated_sender, read_limited, unauthorized
+from adapter.inbound.http_edge import (
+    authenticated_sender,
+    close_if_unread,
+    read_limited,
+    unauthorized,
+)
 from adapter.inbound.receiver import Receiver, Request
 from adapter.mappings.registry import INBOUND_BY_SLUG
 from adapter.mappings.xml_safety import parse_untrusted
@@ -32,8 +37,9 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
                                   keep_prefix=settings.limits.stored_prefix_of_oversized_bytes)
         inbound = Request("rest", body.data, body.size, sender, body.truncated, doc_type)
         reception = await receiver.receive(inbound, extract)
-        return web.Response(body=reception.ack_xml, status=reception.http_status,
-                            content_type=XML, charset="utf-8")
+        response = web.Response(body=reception.ack_xml, status=reception.http_status,
+                                content_type=XML, charset="utf-8")
+        return close_if_unread(response, body)
 
     return [web.post("/insurer/v1/documents/{slug}", post_document)]
 

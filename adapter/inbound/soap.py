@@ -14,7 +14,12 @@ from lxml import etree
 
 from adapter.config import REPO_ROOT, Settings
 from adapter.errors import DocumentRejected, MalformedDocument
-from adapter.inbound.http_edge import authenticated_sender, read_limited, unauthorized
+from adapter.inbound.http_edge import (
+    authenticated_sender,
+    close_if_unread,
+    read_limited,
+    unauthorized,
+)
 from adapter.inbound.receiver import Receiver, Reception, Request
 from adapter.mappings import acknowledgement
 from adapter.mappings.xml_safety import parse_untrusted
@@ -102,8 +107,9 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
         else:
             payload = fault_bytes(ns, reception)
             status = 500 if ns == SOAP11 else _soap12_status(reception.error)
-        return web.Response(body=payload, status=status, content_type=CONTENT_TYPES[ns],
-                            charset="utf-8")
+        response = web.Response(body=payload, status=status, content_type=CONTENT_TYPES[ns],
+                                charset="utf-8")
+        return close_if_unread(response, body)
 
     async def get_wsdl(request: web.Request) -> web.Response:
         if "wsdl" not in {key.lower() for key in request.query}:
