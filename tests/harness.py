@@ -89,7 +89,7 @@ def stamp_document(agreement_no: str, *, uscc: str = USCC, result: str = "STAMPE
 def signed_agreement(agreement_no: str, *, uscc: str = USCC) -> SignedAgreement:
     return SignedAgreement(
         agreement_no=agreement_no, agreement_version="1.0",
-        enterprise=Enterprise("厦门示范贸易有限公司", uscc, "M0001000Y"),
+        enterprise=Enterprise("厦门示范贸易有限公司", uscc, uscc[8:16] + "-" + uscc[16]),
         signer_name="陈法人", signed_at=datetime.now(timezone.utc),
         seal=Seal("SEAL-0001", "公司", date(2030, 12, 31), b"demo-certificate"),
     )

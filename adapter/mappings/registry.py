@@ -13,7 +13,8 @@ from lxml import etree
 
 from adapter.domain.exchange import Envelope
 from adapter.errors import UnknownDocumentType
-from adapter.mappings import agreement_stamp, signed_agreement
+from adapter.mappings import agreement_stamp, schemas, signed_agreement
+from adapter.mappings.xml_safety import parse_trusted
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +57,15 @@ def inbound_by_root(root_tag: str) -> DocumentType:
 
 def by_message_type(message_type: str) -> DocumentType:
     return BY_TYPE[message_type]
+
+
+def render(message_type: str, document: Any, envelope: Envelope) -> bytes:
+    """Serialise an outbound document and check it against its own XSD before it is queued.
+
+    A document the hub would send invalid is a bug here, not the partner's problem: it
+    fails the transaction that wanted to send it.
+    """
+    doc_type = BY_TYPE[message_type]
+    payload = doc_type.to_xml(document, envelope)
+    schemas.validate(parse_trusted(payload), doc_type.xsd)
+    return payload

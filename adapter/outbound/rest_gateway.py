@@ -38,7 +38,7 @@ class RestGateway:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}", retryable=True,
                                  code="E-DELIVERY-CONNECTION") from exc
         if status != 200:
-            raise DeliveryFailed(f"HTTP {status}: {body[:300]!r}", retryable=retryable_status(status),
+            raise DeliveryFailed(f"HTTP {status}: {_reasons(body)}", retryable=retryable_status(status),
                                  code=f"E-DELIVERY-HTTP-{status}")
         try:
             return judge_ack(etree.fromstring(body, _ANSWER_PARSER))
@@ -48,3 +48,14 @@ class RestGateway:
 
     async def close(self) -> None:
         await self.session.close()
+
+
+def _reasons(body: bytes) -> str:
+    """The partner's own words when its error answer is an acknowledgement, else the raw start."""
+    try:
+        judge_ack(etree.fromstring(body, _ANSWER_PARSER))
+    except DeliveryFailed as failure:
+        return failure.detail
+    except etree.XMLSyntaxError:
+        pass
+    return repr(body[:300])

@@ -17,6 +17,7 @@ from lxml import etree
 from zeep.exceptions import Fault, TransportError
 from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
 from zeep.plugins import Plugin
+from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
 
 from adapter.config import PartnerSettings
@@ -49,7 +50,9 @@ class SoapGateway:
         self.client = zeep.AsyncClient(str(partner.soap_wsdl), transport=transport,
                                        settings=settings, plugins=[_CaptureReply()])
         binding = "InsurerSoap12" if partner.soap_version == "1.2" else "InsurerSoap11"
-        self.service = self.client.create_service(f"{{{WSDL_NS}}}{binding}", partner.soap_address)
+        # AsyncClient.create_service would hand back a synchronous proxy; build the async one.
+        self.service = AsyncServiceProxy(self.client, self.client.wsdl.bindings[f"{{{WSDL_NS}}}{binding}"],
+                                         address=partner.soap_address)
 
     async def send(self, message: OutboundMessage, doc_type: DocumentType) -> bytes:
         value = self.client.get_element(doc_type.root).parse(parse_trusted(message.payload),

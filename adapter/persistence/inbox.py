@@ -116,6 +116,6 @@ async def recent(conn: AsyncConnection, *, limit: int = 50, status: str | None =
 
 async def counts(conn: AsyncConnection) -> dict[str, int]:
     result = await conn.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))
-    return {status: count for status, count in result.tuples()}
+    return {status: count for status, count in result.all()}
 
 

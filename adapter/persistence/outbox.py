@@ -149,5 +149,5 @@ async def get(conn: AsyncConnection, row_id: int) -> dict[str, Any] | None:
 
 async def counts(conn: AsyncConnection) -> dict[str, int]:
     result = await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
-    return {status: count for status, count in result.tuples()}
+    return {status: count for status, count in result.all()}
 

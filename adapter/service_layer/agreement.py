@@ -18,6 +18,7 @@ from adapter.domain.agreement import (
 from adapter.domain.exchange import Envelope
 from adapter.errors import BusinessRuleViolation, InvalidStateTransition
 from adapter.mappings import signed_agreement
+from adapter.mappings.registry import render
 from adapter.persistence import agreements, outbox
 from adapter.persistence.timeline import TimelineEntry, record
 
@@ -29,7 +30,7 @@ async def sign(conn: AsyncConnection, signed: SignedAgreement, *, hub: str, insu
     envelope = Envelope.new(signed_agreement.MESSAGE_TYPE, business_serial=f"SA-{signed.agreement_no}",
                             sender=hub, receiver=insurer)
     await agreements.add(conn, signed)
-    await outbox.enqueue(conn, envelope, signed_agreement.to_xml(signed, envelope), partner=insurer,
+    await outbox.enqueue(conn, envelope, render(signed_agreement.MESSAGE_TYPE, signed, envelope), partner=insurer,
                          object_type=OBJECT, object_id=signed.agreement_no)
     await record(conn, TimelineEntry(
         OBJECT, signed.agreement_no, "state_changed", outcome=AgreementStatus.SIGNING.value,

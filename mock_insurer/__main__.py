@@ -1,0 +1,202 @@
+"""Command line: run the mock insurer, push documents to the hub, steer its faults.
+
+    python -m mock_insurer serve [--host 127.0.0.1] [--port 8090] [--admin-port 8091]
+    python -m mock_insurer push agreement-stamp --hub http://127.0.0.1:8080 --channel rest \
+        --agreement-no AG-1 --uscc 91350100M000100Y43 [--refuse REASON]
+    python -m mock_insurer fault http500 --count 2 [--admin http://127.0.0.1:8091]
+    python -m mock_insurer received [--serial BS-1]
+    python -m mock_insurer reset
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+import requests
+from lxml import etree
+
+from mock_insurer.documents import agreement_stamp
+from mock_insurer.faults import FaultMode
+from mock_insurer.push import DEFAULT_PASSWORD, DEFAULT_USER, PushResult, push
+from mock_insurer.runtime import serve_forever
+from mock_insurer.settings import Settings, default_repo_root
+
+DEFAULT_ADMIN = "http://127.0.0.1:8091"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.run
+    return command(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m mock_insurer", description="The mock export credit insurer."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the insurer's business and admin ports")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8090)
+    serve.add_argument("--admin-port", type=int, default=8091)
+    serve.add_argument("--user", default="hub", help="HTTP Basic user the hub must send")
+    serve.add_argument("--password", default="hub-secret")
+    serve.add_argument("--repo-root", type=Path, default=default_repo_root())
+    serve.add_argument("--public-url", help="base URL to write into the served WSDL")
+    serve.set_defaults(run=_serve)
+
+    push_cmd = commands.add_parser("push", help="push a document to the hub")
+    documents = push_cmd.add_subparsers(dest="document", required=True)
+    stamp = documents.add_parser("agreement-stamp", help="X-IN-2: stamp (or refuse) an agreement")
+    _add_push_options(stamp)
+    stamp.add_argument("--agreement-no", required=True)
+    stamp.add_argument("--uscc", required=True)
+    stamp.add_argument("--refuse", metavar="REASON", help="refuse instead of stamping")
+    stamp.set_defaults(run=_push_agreement_stamp)
+
+    fault = commands.add_parser("fault", help="set (or show) the business port's fault")
+    fault.add_argument("mode", nargs="?", choices=[mode.value for mode in FaultMode])
+    fault.add_argument("--count", type=int, help="business requests affected, then it clears")
+    fault.add_argument("--seconds", type=float, help="refuse: how long; slow: delay")
+    fault.add_argument("--admin", default=DEFAULT_ADMIN)
+    fault.set_defaults(run=_fault)
+
+    received = commands.add_parser("received", help="list what the insurer has received")
+    received.add_argument("--serial", help="one business serial, with the raw document")
+    received.add_argument("--admin", default=DEFAULT_ADMIN)
+    received.set_defaults(run=_received)
+
+    reset = commands.add_parser("reset", help="forget everything received, clear the fault")
+    reset.add_argument("--admin", default=DEFAULT_ADMIN)
+    reset.set_defaults(run=_reset)
+    return parser
+
+
+def _add_push_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hub", default="http://127.0.0.1:8080", help="the hub's base URL")
+    parser.add_argument("--channel", choices=("rest", "soap"), default="rest")
+    parser.add_argument("--soap-version", choices=("1.1", "1.2"), default="1.1")
+    parser.add_argument("--message-id")
+    parser.add_argument("--business-serial")
+    parser.add_argument("--correlation-id")
+    parser.add_argument("--user", default=DEFAULT_USER)
+    parser.add_argument("--password", default=DEFAULT_PASSWORD)
+    parser.add_argument("--timeout", type=float, default=10.0)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        admin_port=args.admin_port,
+        user=args.user,
+        password=args.password,
+        repo_root=args.repo_root,
+        public_base_url=args.public_url,
+    )
+    try:
+        asyncio.run(serve_forever(settings))
+    except OSError as exc:
+        print(f"cannot listen: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _push_agreement_stamp(args: argparse.Namespace) -> int:
+    document = agreement_stamp(
+        args.agreement_no,
+        args.uscc,
+        "REFUSED" if args.refuse else "STAMPED",
+        args.refuse,
+        message_id=args.message_id,
+        business_serial=args.business_serial,
+        correlation_id=args.correlation_id,
+    )
+    return _push(args, document)
+
+
+def _push(args: argparse.Namespace, document: bytes) -> int:
+    try:
+        result = asyncio.run(
+            push(
+                args.hub,
+                document,
+                channel=args.channel,
+                soap_version=args.soap_version,
+                user=args.user,
+                password=args.password,
+                timeout=args.timeout,
+            )
+        )
+    except (aiohttp.ClientError, requests.RequestException, TimeoutError) as exc:
+        print(f"could not deliver: {exc!r}", file=sys.stderr)
+        return 2
+    _print_result(result)
+    return 0 if result.delivered else 1
+
+
+def _print_result(result: PushResult) -> None:
+    summary = (
+        f"{result.channel}: HTTP {result.http_status}, {result.ack_status or 'no acknowledgement'}"
+    )
+    if result.fault_code:
+        summary += f", fault {result.fault_code}"
+    print(summary, file=sys.stderr)
+    if result.error:
+        print(result.error, file=sys.stderr)
+    if result.ack_xml is not None:
+        pretty = etree.tostring(
+            etree.fromstring(result.ack_xml), pretty_print=True, encoding="unicode"
+        )
+        print(pretty, end="")
+
+
+def _fault(args: argparse.Namespace) -> int:
+    if args.mode is None:
+        return _admin_call(args.admin, "GET", "/admin/fault")
+    body = {"mode": args.mode, "count": args.count, "seconds": args.seconds}
+    return _admin_call(args.admin, "PUT", "/admin/fault", body)
+
+
+def _received(args: argparse.Namespace) -> int:
+    path = "/admin/received" + (f"/{quote(args.serial, safe='')}" if args.serial else "")
+    return _admin_call(args.admin, "GET", path)
+
+
+def _reset(args: argparse.Namespace) -> int:
+    return _admin_call(args.admin, "POST", "/admin/reset")
+
+
+def _admin_call(admin: str, method: str, path: str, body: dict[str, Any] | None = None) -> int:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        admin.rstrip("/") + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"} if data else {},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            print(json.dumps(json.loads(response.read()), indent=2, ensure_ascii=False))
+            return 0
+    except urllib.error.HTTPError as exc:
+        print(f"HTTP {exc.code}: {exc.read().decode(errors='replace')}", file=sys.stderr)
+        return 1
+    except urllib.error.URLError as exc:
+        print(f"admin port unreachable: {exc.reason}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The document types the insurer exchanges with the hub, and their schemas.
+
+Everything that varies per message type lives in the two tables below, so supporting
+a new document is one row here (plus, for documents the insurer pushes, a body
+builder in ``documents.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+COMMON_NS = "urn:swcredit:common:1"
+ACK_NS = "urn:swcredit:acknowledgement:1"
+INSURER_PARTY = "SINOSURE"
+HUB_PARTY = "SWCREDIT"
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """One message type: where it is posted, its root element and its schema."""
+
+    slug: str
+    """Last segment of the REST URL."""
+    root: str
+    """Clark-notation QName of the root element, e.g. ``{urn:...}SignedAgreement``."""
+    message_type: str
+    """Value of Envelope/MessageType."""
+    xsd: str
+    """File name in ``xsd/``."""
+    soap_operation: str
+    soap_action: str
+
+    @property
+    def namespace(self) -> str:
+        return etree.QName(self.root).namespace or ""
+
+    @property
+    def local_name(self) -> str:
+        name: str = etree.QName(self.root).localname
+        return name
+
+
+RECEIVED_TYPES: tuple[DocumentType, ...] = (
+    DocumentType(
+        slug="signed-agreement",
+        root="{urn:swcredit:signed-agreement:1}SignedAgreement",
+        message_type="SIGNED_AGREEMENT",
+        xsd="signed_agreement.xsd",
+        soap_operation="SubmitSignedAgreement",
+        soap_action="urn:swcredit:insurer:SubmitSignedAgreement",
+    ),
+)
+"""Documents the hub sends to the insurer (served by this mock)."""
+
+PUSHED_TYPES: tuple[DocumentType, ...] = (
+    DocumentType(
+        slug="agreement-stamp",
+        root="{urn:swcredit:agreement-stamp:1}AgreementStamp",
+        message_type="AGREEMENT_STAMP",
+        xsd="agreement_stamp.xsd",
+        soap_operation="ReceiveAgreementStamp",
+        soap_action="urn:swcredit:hub:ReceiveAgreementStamp",
+    ),
+)
+"""Documents the insurer pushes to the hub (built and sent by this mock)."""
+
+
+def by_slug(types: tuple[DocumentType, ...], slug: str) -> DocumentType | None:
+    return next((t for t in types if t.slug == slug), None)
+
+
+def by_root(types: tuple[DocumentType, ...], root: str) -> DocumentType | None:
+    return next((t for t in types if t.root == root), None)
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    """One schema violation, with a path a person can read (local names from the root)."""
+
+    path: str
+    reason: str
+
+
+class SchemaSet:
+    """Compiled schemas from our own ``xsd/`` directory, loaded once per file.
+
+    Only local files are read: the parser has network access off, so an import that
+    pointed elsewhere would fail loudly rather than fetch anything.
+    """
+
+    def __init__(self, xsd_dir: Path) -> None:
+        self._dir = xsd_dir
+        self._compiled: dict[str, etree.XMLSchema] = {}
+
+    def schema(self, xsd_name: str) -> etree.XMLSchema:
+        compiled = self._compiled.get(xsd_name)
+        if compiled is None:
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+            compiled = etree.XMLSchema(etree.parse(str(self._dir / xsd_name), parser))
+            self._compiled[xsd_name] = compiled
+        return compiled
+
+    def validate(self, root: etree._Element, xsd_name: str) -> list[SchemaError]:
+        """Validate ``root`` as a whole document; an empty list means valid."""
+        schema = self.schema(xsd_name)
+        if schema.validate(root):
+            return []
+        return [
+            SchemaError(path=_readable_path(root, entry.path), reason=entry.message)
+            for entry in schema.error_log
+        ]
+
+
+def _readable_path(root: etree._Element, xpath: str | None) -> str:
+    """Turn libxml2's node path (``/*/*[2]/*`` for default namespaces) into local names.
+
+    libxml2 writes ``*`` for elements without a prefix, which says nothing to the hub's
+    operator; resolving the path on the document gives the element, and its ancestors'
+    local names give ``/SignedAgreement/Body/Enterprise/Uscc``.
+    """
+    if not xpath:
+        return ""
+    namespaces: dict[str, str] = {}
+    for node in root.iter():
+        for prefix, uri in node.nsmap.items():
+            if prefix:
+                namespaces.setdefault(prefix, uri)
+    try:
+        found = root.getroottree().xpath(xpath, namespaces=namespaces)
+    except etree.XPathError:
+        return xpath
+    if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], etree._Element):
+        return xpath
+    element: etree._Element | None = found[0]
+    names: list[str] = []
+    while element is not None:
+        names.append(etree.QName(element).localname)
+        element = element.getparent()
+    return "/" + "/".join(reversed(names))

@@ -1,0 +1,154 @@
+"""Documents the insurer pushes to the hub, built with lxml to the shapes in ``xsd/``.
+
+The envelope is the same for every type and the body is a list of (name, value)
+pairs, so a new document type (termination result, receipt ...) is a row in
+``catalogue.PUSHED_TYPES`` plus a short function here that lists its body fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lxml import etree
+
+from mock_insurer.ack import new_id, xml_datetime
+from mock_insurer.catalogue import (
+    COMMON_NS,
+    HUB_PARTY,
+    INSURER_PARTY,
+    PUSHED_TYPES,
+    SCHEMA_VERSION,
+    DocumentType,
+    SchemaError,
+    SchemaSet,
+    by_root,
+    by_slug,
+)
+from mock_insurer.settings import default_repo_root
+from mock_insurer.xmlsafe import serialise
+
+BodyValue = str | None | Sequence["BodyItem"]
+BodyItem = tuple[str, BodyValue]
+"""A body child: a local name (put in the document's namespace) or ``{ns}name``, and
+its text, None to leave it out, or nested items."""
+
+STAMP_RESULTS = ("STAMPED", "REFUSED")
+DEFAULT_SEAL_SERIAL = "SINOSURE-ESEAL-0001"
+
+
+def pushed_type(slug: str) -> DocumentType:
+    doc_type = by_slug(PUSHED_TYPES, slug)
+    if doc_type is None:
+        raise KeyError(f"unknown document type {slug!r}")
+    return doc_type
+
+
+def build_document(
+    doc_type: DocumentType,
+    body: Sequence[BodyItem],
+    *,
+    message_id: str | None = None,
+    business_serial: str | None = None,
+    correlation_id: str | None = None,
+    sent_at: datetime | None = None,
+    sender: str = INSURER_PARTY,
+    receiver: str = HUB_PARTY,
+) -> bytes:
+    """Wrap ``body`` in the common envelope; ids default to fresh ones.
+
+    The correlation id defaults to the business serial: a document the insurer starts
+    on its own (a stamp, a receipt) opens its own conversation.
+    """
+    message_id = message_id or new_id("SINOSURE")
+    business_serial = business_serial or new_id("SS")
+    ns = doc_type.namespace
+    root = etree.Element(doc_type.root, nsmap={"d": ns, "c": COMMON_NS})
+    envelope = etree.SubElement(root, f"{{{ns}}}Envelope")
+    for name, value in (
+        ("MessageId", message_id),
+        ("MessageType", doc_type.message_type),
+        ("SchemaVersion", SCHEMA_VERSION),
+        ("CorrelationId", correlation_id or business_serial),
+        ("BusinessSerial", business_serial),
+        ("Sender", sender),
+        ("Receiver", receiver),
+        ("SentAt", xml_datetime(sent_at or datetime.now(UTC))),
+    ):
+        etree.SubElement(envelope, f"{{{COMMON_NS}}}{name}").text = value
+    _add_items(etree.SubElement(root, f"{{{ns}}}Body"), ns, body)
+    return serialise(root)
+
+
+def _add_items(parent: etree._Element, ns: str, items: Sequence[BodyItem]) -> None:
+    for name, value in items:
+        if value is None:
+            continue
+        child = etree.SubElement(parent, name if name.startswith("{") else f"{{{ns}}}{name}")
+        if isinstance(value, str):
+            child.text = value
+        else:
+            _add_items(child, ns, value)
+
+
+def agreement_stamp(
+    agreement_no: str,
+    uscc: str,
+    result: str = "STAMPED",
+    refusal_reason: str | None = None,
+    message_id: str | None = None,
+    business_serial: str | None = None,
+    correlation_id: str | None = None,
+    *,
+    stamped_at: datetime | None = None,
+    sent_at: datetime | None = None,
+    seal_serial: str | None = None,
+    seal_certificate: str | None = None,
+) -> bytes:
+    """X-IN-2 签章回执: the insurer's e-seal on the agreement (STAMPED) or its refusal.
+
+    A stamp carries the insurer's seal serial; a refusal carries the reason instead.
+    ``seal_certificate`` is base64 text. Inputs are not checked against the schema, so a
+    test can build a deliberately invalid document (e.g. a malformed USCC).
+    """
+    if result not in STAMP_RESULTS:
+        raise ValueError(f"result must be one of {STAMP_RESULTS}")
+    if result == "REFUSED" and not refusal_reason:
+        raise ValueError("a refusal needs a refusal_reason")
+    if result == "STAMPED" and refusal_reason:
+        raise ValueError("refusal_reason only goes with result REFUSED")
+    stamped = result == "STAMPED"
+    body: list[BodyItem] = [
+        ("AgreementNo", agreement_no),
+        ("Uscc", uscc),
+        ("Result", result),
+        ("StampedAt", xml_datetime(stamped_at or datetime.now(UTC))),
+        ("InsurerSealSerial", (seal_serial or DEFAULT_SEAL_SERIAL) if stamped else None),
+        ("InsurerSealCertificate", seal_certificate if stamped else None),
+        ("RefusalReason", refusal_reason),
+    ]
+    return build_document(
+        pushed_type("agreement-stamp"),
+        body,
+        message_id=message_id,
+        business_serial=business_serial,
+        correlation_id=correlation_id,
+        sent_at=sent_at,
+    )
+
+
+def document_type_of(document: bytes | etree._Element) -> DocumentType:
+    """The pushed document type a built document belongs to (by its root element)."""
+    root = document if isinstance(document, etree._Element) else etree.fromstring(document)
+    doc_type = by_root(PUSHED_TYPES, root.tag)
+    if doc_type is None:
+        raise KeyError(f"{root.tag} is not a document the insurer pushes")
+    return doc_type
+
+
+def validate(document: bytes, repo_root: Path | None = None) -> list[SchemaError]:
+    """Schema errors of a built document; empty when valid."""
+    root = etree.fromstring(document)
+    schemas = SchemaSet((repo_root or default_repo_root()) / "xsd")
+    return schemas.validate(root, document_type_of(root).xsd)
