@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from contextlib import suppress
 
 from aiohttp import web
 
@@ -19,6 +20,7 @@ from adapter.observability import correlation_middleware
 from adapter.outbound.dispatcher import Dispatcher
 from adapter.outbound.gateways import build_gateway
 from adapter.persistence.database import Database
+from adapter.service_layer.operations import prune_deduplication
 from adapter.portal import health, openapi, operator
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ DATABASE = web.AppKey("database", Database)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 # How long an oversized, refused body is still drained before the connection is dropped.
 LINGER_SECONDS = 0.5
+HOUSEKEEPING_SECONDS = 3600.0
 
 
 def dispatcher_mode(settings: Settings) -> str:
@@ -55,6 +58,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> web.Applica
         app.cleanup_ctx.append(_database_lifetime)
     if settings.dispatcher.enabled:
         app.cleanup_ctx.append(_dispatcher_lifetime)
+    app.cleanup_ctx.append(_housekeeping_lifetime)
     return app
 
 
@@ -76,3 +80,24 @@ async def _dispatcher_lifetime(app: web.Application) -> AsyncIterator[None]:
     stop.set()
     await task
     await gateway.close()
+
+
+async def _housekeeping_lifetime(app: web.Application) -> AsyncIterator[None]:
+    """Forget inbound deduplication keys once the partner can no longer retry them."""
+    settings, db = app[SETTINGS], app[DATABASE]
+
+    async def loop() -> None:
+        while True:
+            try:
+                pruned = await prune_deduplication(db, days=settings.duplicate_retention_days)
+                if pruned:
+                    log.info("pruned %d deduplication keys", pruned)
+            except Exception:  # housekeeping retries next round
+                log.exception("housekeeping failed")
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task

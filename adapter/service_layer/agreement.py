@@ -27,7 +27,7 @@ OBJECT = "agreement"
 
 async def sign(conn: AsyncConnection, signed: SignedAgreement, *, hub: str, insurer: str) -> Envelope:
     """Store the signed agreement as 保险公司签约中 and queue X-OUT-1 in the same transaction."""
-    envelope = Envelope.new(signed_agreement.MESSAGE_TYPE, business_serial=f"SA-{signed.agreement_no}",
+    envelope = Envelope.new(signed_agreement.MESSAGE_TYPE, business_serial=f"{signed.agreement_no}-SIGN",
                             sender=hub, receiver=insurer)
     await agreements.add(conn, signed)
     await outbox.enqueue(conn, envelope, render(signed_agreement.MESSAGE_TYPE, signed, envelope), partner=insurer,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapter.persistence import outbox, timeline
+from adapter.domain.exchange import utcnow
+from adapter.persistence import inbox, outbox, timeline
 from adapter.persistence.database import Database
 from adapter.persistence.timeline import TimelineEntry
 
@@ -35,3 +37,8 @@ async def replay(db: Database, row_id: int) -> dict[str, Any] | None:
             message_type=replayed["message_type"], message_id=replayed["message_id"],
             correlation_id=replayed["correlation_id"]))
     return replayed
+
+
+async def prune_deduplication(db: Database, *, days: int) -> int:
+    async with db.transaction() as conn:
+        return await inbox.prune(conn, older_than=utcnow() - timedelta(days=days))

@@ -166,3 +166,22 @@ async def _timeline(conn, agreement_no: str):
     from adapter.persistence.timeline import for_object
 
     return await for_object(conn, "agreement", agreement_no)
+
+
+async def test_pruned_message_id_is_processed_again_as_new(db_url, db) -> None:
+    """Past the retention window the hub no longer remembers a message id (config, in days)."""
+    from adapter.service_layer.operations import prune_deduplication
+
+    await sign(db, "SA-PRUNE-1")
+    document = stamp_document("SA-PRUNE-1")
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
+        async with aiohttp.ClientSession() as session:
+            await post_rest(session, hub, document)
+            assert await prune_deduplication(db, days=30) == 0
+            assert await prune_deduplication(db, days=-1) == 1
+            status, body = await post_rest(session, hub, document)
+    assert acknowledgement.from_element(etree.fromstring(body)).status.value == "ACCEPTED"
+    async with db.reading() as conn:
+        assert len((await conn.execute(select(inbound_messages))).all()) == 2
+        events = [e["event"] for e in await _timeline(conn, "SA-PRUNE-1")]
+    assert events[-1] == "receipt_ignored"

@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   – virtual environment, install, migrate, demo data, mock insurer + hub on SQLite
+#   make test   – the whole suite, on SQLite and on PostgreSQL
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lint clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements.lock
+	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/python -m adapter demo
+
+test: $(STAMP)
+	scripts/ensure-postgres
+	$(VENV)/bin/python -m pytest --databases=sqlite,postgres $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	scripts/ensure-postgres
+	$(VENV)/bin/python bench/inbound.py --db postgres
+	$(VENV)/bin/python bench/outbound.py --db postgres
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check adapter mock_insurer
+	$(VENV)/bin/mypy adapter
+
+clean:
+	rm -rf $(VENV) var

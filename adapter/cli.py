@@ -1,0 +1,199 @@
+"""``sw-hub`` (or ``python -m adapter``): serve, migrate, demo, dispatch, operate dead letters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import subprocess
+import sys
+from contextlib import suppress
+from typing import Any
+
+from aiohttp import web
+
+from adapter.app import LINGER_SECONDS, create_app, dispatcher_mode
+from adapter.config import REPO_ROOT, Settings, load_settings
+from adapter.observability import configure_logging
+from adapter.persistence import outbox
+from adapter.persistence.database import Database
+from adapter.persistence.migrate import upgrade
+from adapter.service_layer import operations
+
+log = logging.getLogger("adapter.cli")
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+async def serve(settings: Settings, *, banner: list[str] | None = None) -> None:
+    upgrade(settings.database_url)
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=LINGER_SECONDS + 5)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    log.info("hub listening on %s (dispatcher: %s)", settings.base_url, dispatcher_mode(settings))
+    for line in banner or []:
+        print(line, flush=True)
+    try:
+        await _until_signalled()
+    finally:
+        await runner.cleanup()
+
+
+async def dispatch(settings: Settings) -> None:
+    """A dispatcher process of its own, sharing the outbox with the others (PostgreSQL only)."""
+    if settings.is_sqlite:
+        raise SystemExit("SQLite has no FOR UPDATE SKIP LOCKED: the single dispatcher runs inside "
+                         "the adapter process (serve). Use PostgreSQL for separate dispatchers.")
+    from adapter.outbound.dispatcher import Dispatcher
+    from adapter.outbound.gateways import build_gateway
+
+    db = Database(settings.database_url)
+    gateway = build_gateway(settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(Dispatcher(db, gateway, settings).run(stop))
+    await _until_signalled()
+    stop.set()
+    await task
+    await gateway.close()
+    await db.dispose()
+
+
+async def demo(settings: Settings) -> None:
+    """Migrate, seed, start the mock insurer as its own process, then serve the hub."""
+    from adapter.demo import DEMO_AGREEMENT, DEMO_USCC, seed
+
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    await seed(db, settings)
+    await db.dispose()
+    insurer_port = _port_of(settings.insurer.rest_base_url)
+    mock = subprocess.Popen([sys.executable, "-m", "mock_insurer", "serve", "--port", str(insurer_port),
+                             "--admin-port", str(insurer_port + 1)], cwd=REPO_ROOT)
+    await _wait_for_port(insurer_port)
+    base = settings.base_url
+    banner = [
+        "",
+        f"Hub:               {base}",
+        f"  WSDL (insurer):  {base}/insurer/soap?wsdl",
+        f"  REST (insurer):  {base}/insurer/v1/documents/agreement-stamp",
+        f"  OpenAPI / docs:  {base}/openapi.json  {base}/docs",
+        f"  Operator API:    {base}/ops/v1/timeline/agreement/{DEMO_AGREEMENT}"
+        f"  (Authorization: Bearer {settings.operator_token.get_secret_value()})",
+        f"  Health:          {base}/health/ready",
+        f"Mock insurer:      http://127.0.0.1:{insurer_port}  admin http://127.0.0.1:{insurer_port + 1}/admin/received",
+        "",
+        "Push the insurer's stamp for the demo agreement (SOAP through zeep):",
+        f"  .venv/bin/python -m mock_insurer push agreement-stamp --hub {base} --channel soap "
+        f"--agreement-no {DEMO_AGREEMENT} --uscc {DEMO_USCC}",
+        "Then read its timeline:",
+        f"  curl -s -H 'Authorization: Bearer {settings.operator_token.get_secret_value()}' "
+        f"{base}/ops/v1/timeline/agreement/{DEMO_AGREEMENT}",
+        "",
+    ]
+    try:
+        await serve(settings, banner=banner)
+    finally:
+        mock.terminate()
+        mock.wait(timeout=10)
+
+
+async def _wait_for_port(port: int, *, seconds: float = 10.0) -> None:
+    """Start the hub once the mock insurer listens, so the demo's first send goes through."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        return
+
+
+def _port_of(url: str) -> int:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).port or 8090
+
+
+async def dead_letters(settings: Settings, action: str, row_id: int | None) -> Any:
+    db = Database(settings.database_url)
+    try:
+        if action == "list":
+            async with db.reading() as conn:
+                return await outbox.listing(conn, status=outbox.DEAD, limit=200)
+        if row_id is None:
+            raise SystemExit("give the dead letter's id")
+        if action == "show":
+            async with db.reading() as conn:
+                return await operations.dead_letter(conn, row_id) or {"error": "no such dead letter"}
+        return await operations.replay(db, row_id) or {"error": "no such dead letter"}
+    finally:
+        await db.dispose()
+
+
+async def timeline(settings: Settings, object_type: str, object_id: str) -> Any:
+    db = Database(settings.database_url)
+    try:
+        async with db.reading() as conn:
+            return await operations.timeline_of(conn, object_type, object_id)
+    finally:
+        await db.dispose()
+
+
+def _print(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="sw-hub", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="run the hub (migrates first)")
+    serve_cmd.add_argument("--no-dispatcher", action="store_true",
+                           help="leave the outbox to separate `dispatch` processes")
+    commands.add_parser("migrate", help="upgrade the database to the newest schema")
+    commands.add_parser("demo", help="migrate, load demo data, run the mock insurer and the hub")
+    commands.add_parser("dispatch", help="run one more outbox dispatcher (PostgreSQL)")
+    letters = commands.add_parser("dead-letters", help="list, show or replay dead letters")
+    letters.add_argument("action", choices=["list", "show", "replay"])
+    letters.add_argument("id", nargs="?", type=int)
+    line = commands.add_parser("timeline", help="an object's timeline")
+    line.add_argument("object_type")
+    line.add_argument("object_id")
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    settings = load_settings()
+    configure_logging(json_lines=settings.log_json)
+    if args.command == "serve":
+        if args.no_dispatcher:
+            settings = settings.model_copy(update={"dispatcher": settings.dispatcher.model_copy(
+                update={"enabled": False})})
+        asyncio.run(serve(settings))
+    elif args.command == "migrate":
+        upgrade(settings.database_url)
+        print(f"migrated {settings.database_url.split('@')[-1]}")
+    elif args.command == "demo":
+        asyncio.run(demo(settings))
+    elif args.command == "dispatch":
+        asyncio.run(dispatch(settings))
+    elif args.command == "dead-letters":
+        _print(asyncio.run(dead_letters(settings, args.action, args.id)))
+    elif args.command == "timeline":
+        _print(asyncio.run(timeline(settings, args.object_type, args.object_id)))
+
+
+if __name__ == "__main__":
+    main()

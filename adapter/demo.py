@@ -1,0 +1,30 @@
+"""Demo data for the embedded default: one enterprise whose agreement awaits the insurer's stamp."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from adapter.config import Settings
+from adapter.domain.agreement import Enterprise, Seal, SignedAgreement
+from adapter.domain.exchange import utcnow
+from adapter.persistence import agreements
+from adapter.persistence.database import Database
+from adapter.service_layer import agreement
+
+DEMO_USCC = "91350100M000100Y43"
+DEMO_AGREEMENT = "SA-DEMO-0001"
+DEMO_ENTERPRISE = Enterprise("厦门示范进出口贸易有限公司", DEMO_USCC, "M000100Y-4")
+
+
+async def seed(db: Database, settings: Settings) -> list[str]:
+    """Sign the demo agreement once; its X-OUT-1 then leaves through the outbox like any other."""
+    async with db.transaction() as conn:
+        if await agreements.get(conn, DEMO_AGREEMENT) is not None:
+            return []
+        signed = SignedAgreement(
+            agreement_no=DEMO_AGREEMENT, agreement_version="1.0", enterprise=DEMO_ENTERPRISE,
+            signer_name="陈示范", signed_at=utcnow(),
+            seal=Seal("SEAL-DEMO-01", "公司", date(utcnow().year + 3, 12, 31)),
+        )
+        await agreement.sign(conn, signed, hub=settings.hub_party_code, insurer=settings.insurer.code)
+    return [DEMO_AGREEMENT]
