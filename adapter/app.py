@@ -20,8 +20,8 @@ from adapter.observability import correlation_middleware
 from adapter.outbound.dispatcher import Dispatcher
 from adapter.outbound.gateways import build_gateway
 from adapter.persistence.database import Database
-from adapter.service_layer.operations import prune_deduplication
 from adapter.portal import health, openapi, operator
+from adapter.service_layer.operations import prune_deduplication
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import signal
-import subprocess
 import sys
 from contextlib import suppress
 from typing import Any
@@ -77,8 +76,9 @@ async def demo(settings: Settings) -> None:
     await seed(db, settings)
     await db.dispose()
     insurer_port = _port_of(settings.insurer.rest_base_url)
-    mock = subprocess.Popen([sys.executable, "-m", "mock_insurer", "serve", "--port", str(insurer_port),
-                             "--admin-port", str(insurer_port + 1)], cwd=REPO_ROOT)
+    mock = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mock_insurer", "serve", "--port", str(insurer_port),
+        "--admin-port", str(insurer_port + 1), cwd=REPO_ROOT)
     await _wait_for_port(insurer_port)
     base = settings.base_url
     banner = [
@@ -87,24 +87,24 @@ async def demo(settings: Settings) -> None:
         f"  WSDL (insurer):  {base}/insurer/soap?wsdl",
         f"  REST (insurer):  {base}/insurer/v1/documents/agreement-stamp",
         f"  OpenAPI / docs:  {base}/openapi.json  {base}/docs",
-        f"  Operator API:    {base}/ops/v1/timeline/agreement/{DEMO_AGREEMENT}"
-        f"  (Authorization: Bearer {settings.operator_token.get_secret_value()})",
+        (f"  Operator API:    {base}/ops/v1/timeline/agreement/{DEMO_AGREEMENT}"
+        f"  (Authorization: Bearer {settings.operator_token.get_secret_value()})"),
         f"  Health:          {base}/health/ready",
         f"Mock insurer:      http://127.0.0.1:{insurer_port}  admin http://127.0.0.1:{insurer_port + 1}/admin/received",
         "",
         "Push the insurer's stamp for the demo agreement (SOAP through zeep):",
-        f"  .venv/bin/python -m mock_insurer push agreement-stamp --hub {base} --channel soap "
-        f"--agreement-no {DEMO_AGREEMENT} --uscc {DEMO_USCC}",
+        (f"  .venv/bin/python -m mock_insurer push agreement-stamp --hub {base} --channel soap "
+        f"--agreement-no {DEMO_AGREEMENT} --uscc {DEMO_USCC}"),
         "Then read its timeline:",
-        f"  curl -s -H 'Authorization: Bearer {settings.operator_token.get_secret_value()}' "
-        f"{base}/ops/v1/timeline/agreement/{DEMO_AGREEMENT}",
+        (f"  curl -s -H 'Authorization: Bearer {settings.operator_token.get_secret_value()}' "
+        f"{base}/ops/v1/timeline/agreement/{DEMO_AGREEMENT}"),
         "",
     ]
     try:
         await serve(settings, banner=banner)
     finally:
         mock.terminate()
-        mock.wait(timeout=10)
+        await asyncio.wait_for(mock.wait(), timeout=10)
 
 
 async def _wait_for_port(port: int, *, seconds: float = 10.0) -> None:

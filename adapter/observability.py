@@ -10,7 +10,7 @@ import contextvars
 import logging
 import sys
 import uuid
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from pythonjsonlogger.json import JsonFormatter

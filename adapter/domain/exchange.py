@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 
 SCHEMA_VERSION = "1.0"
@@ -15,7 +15,7 @@ def new_id() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class Envelope:
 
     @classmethod
     def new(cls, message_type: str, *, business_serial: str, sender: str, receiver: str,
-            correlation_id: str | None = None) -> "Envelope":
+            correlation_id: str | None = None) -> Envelope:
         message_id = new_id()
         return cls(message_id=message_id, message_type=message_type,
                    correlation_id=correlation_id or message_id, business_serial=business_serial,

@@ -6,7 +6,8 @@ changed nothing, so the receiver can keep the stored bytes and answer REJECTED.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 

@@ -8,12 +8,12 @@ effect, the acknowledgement) happens here, once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from lxml import etree
 
-from adapter.domain.exchange import Acknowledgement, AckError, AckStatus, Envelope, new_id, utcnow
+from adapter.domain.exchange import AckError, Acknowledgement, AckStatus, Envelope, new_id, utcnow
 from adapter.errors import DocumentRejected, DocumentTooLarge, SchemaViolation
 from adapter.inbound.handlers import HANDLERS
 from adapter.mappings import acknowledgement, schemas

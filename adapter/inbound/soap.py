@@ -51,7 +51,7 @@ def body_document(envelope: etree._Element) -> etree._Element:
 def envelope_bytes(ns: str, payload: etree._Element) -> bytes:
     env = etree.Element(f"{{{ns}}}Envelope", nsmap={"soap": ns})
     etree.SubElement(env, f"{{{ns}}}Body").append(payload)
-    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(env, xml_declaration=True, encoding="UTF-8"))
 
 
 def fault_bytes(ns: str, reception: Reception) -> bytes:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Mapping
 
 from lxml import etree
 
@@ -29,7 +29,7 @@ def optional_text(found: Mapping[str, etree._Element], name: str) -> str | None:
 
 
 def read_datetime(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.fromisoformat(value)
 
 
 def read_date(value: str) -> date:

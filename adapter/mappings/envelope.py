@@ -53,4 +53,4 @@ def document_root(namespace: str, name: str, envelope: Envelope) -> tuple[etree.
 
 
 def serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

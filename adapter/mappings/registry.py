@@ -6,8 +6,9 @@ gateways look types up by ``message_type``. Adding a message type adds one line 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from lxml import etree
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from adapter.errors import (
+    DocumentRejected,
     DocumentTooDeep,
     DocumentTooLarge,
     ForbiddenXmlConstruct,
@@ -54,7 +55,7 @@ def parse_trusted(data: bytes) -> etree._Element:
     return etree.fromstring(data, _PARSER)
 
 
-def _syntax_error(exc: etree.XMLSyntaxError) -> MalformedDocument:
+def _syntax_error(exc: etree.XMLSyntaxError) -> DocumentRejected:
     message = str(exc)
     if "depth" in message.lower():
         return DocumentTooDeep(message)

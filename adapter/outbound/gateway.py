@@ -40,4 +40,4 @@ def judge_ack(ack_element: etree._Element) -> bytes:
         reasons = "; ".join(f"{e.code} {e.path or ''} {e.reason}" for e in ack.errors)
         raise DeliveryFailed(f"rejected by partner: {reasons}", retryable=False,
                              code="E-DELIVERY-REJECTED")
-    return etree.tostring(ack_element)
+    return bytes(etree.tostring(ack_element))

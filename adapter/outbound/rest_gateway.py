@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from lxml import etree
 
@@ -34,7 +32,7 @@ class RestGateway:
                                          headers={"X-Correlation-Id": message.correlation_id}) as response:
                 body = await response.read()
                 status = response.status
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}", retryable=True,
                                  code="E-DELIVERY-CONNECTION") from exc
         if status != 200:

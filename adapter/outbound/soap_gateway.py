@@ -31,7 +31,7 @@ WSDL_NS = "urn:swcredit:insurer:wsdl:1"
 _reply: contextvars.ContextVar[list[etree._Element]] = contextvars.ContextVar("soap_reply")
 
 
-class _CaptureReply(Plugin):  # type: ignore[misc]
+class _CaptureReply(Plugin):
     def ingress(self, envelope: etree._Element, http_headers: Any, operation: Any) -> Any:
         holder = _reply.get(None)
         if holder is not None:

@@ -56,9 +56,8 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """One atomic unit: everything inside commits together or not at all."""
-        async with self._write_lock or nullcontext():
-            async with self.engine.begin() as conn:
-                yield conn
+        async with self._write_lock or nullcontext(), self.engine.begin() as conn:
+            yield conn
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:

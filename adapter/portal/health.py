@@ -17,7 +17,7 @@ def routes(db: Database, *, dispatcher_mode: str) -> list[web.RouteDef]:
             await db.ping()
             async with db.reading() as conn:
                 counts = await outbox.counts(conn)
-        except Exception as exc:  # readiness reports, it does not crash
+        except Exception as exc:  # noqa: BLE001 - readiness reports, it does not crash
             return web.json_response({"status": "unavailable", "database": db.dialect,
                                       "error": type(exc).__name__}, status=503)
         return web.json_response({

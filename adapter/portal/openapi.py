@@ -11,7 +11,7 @@ _ERRORS = {"type": "object", "properties": {"errors": {"type": "array", "items":
     "type": "object", "required": ["code", "message"],
     "properties": {"code": {"type": "string"}, "field": {"type": "string"},
                    "message": {"type": "string"}}}}}}
-_OPERATOR = [{"operator": []}]
+_OPERATOR: list[dict[str, list[str]]] = [{"operator": []}]
 
 
 def _op(summary: str, *, params: list[dict[str, Any]] | None = None, codes: tuple[int, ...] = (200,),

@@ -41,7 +41,7 @@ def _in_thread() -> None:
     def target() -> None:
         try:
             asyncio.run(_online())
-        except BaseException as exc:  # re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             errors.append(exc)
 
     thread = threading.Thread(target=target)
