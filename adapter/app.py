@@ -21,6 +21,7 @@ from adapter.outbound.dispatcher import Dispatcher
 from adapter.outbound.gateways import build_gateway
 from adapter.persistence.database import Database
 from adapter.portal import health, openapi, operator
+from adapter.portal.errors import error_middleware
 from adapter.service_layer.operations import prune_deduplication
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def dispatcher_mode(settings: Settings) -> str:
 def create_app(settings: Settings, *, db: Database | None = None) -> web.Application:
     """Build the hub. Tests pass their own ``db`` so they can look inside the same database."""
     database = db or Database(settings.database_url)
-    app = web.Application(middlewares=[correlation_middleware],
+    app = web.Application(middlewares=[correlation_middleware, error_middleware],
                           client_max_size=settings.limits.max_document_bytes + 1024,
                           handler_args={"lingering_time": LINGER_SECONDS})
     app[SETTINGS] = settings

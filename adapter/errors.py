@@ -73,6 +73,38 @@ class BusinessRuleViolation(DocumentRejected):
     http_status = 422
 
 
+class InvalidValue(HubError):
+    """One value breaks a rule (a check digit, a pattern, a range); the portal names the field."""
+
+    code = "E-FIELD-INVALID"
+    message_zh = "输入内容不符合规范"
+
+
+class FieldErrors(HubError):
+    """Several fields of one request are wrong: the portal answers all of them at once (HTTP 422)."""
+
+    code = "E-FIELDS-INVALID"
+    message_zh = "请求中有字段填写有误"
+
+    def __init__(self, errors: list["FieldError"]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.code}" for e in errors))
+        self.errors = errors
+
+
+class FieldError:
+    """``field`` is a JSON path into the request, ``message`` the user's Chinese sentence."""
+
+    __slots__ = ("code", "field", "message")
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        self.code = code
+        self.field = field
+        self.message = message
+
+    def as_json(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field, "message": self.message}
+
+
 class NotAuthenticated(HubError):
     code = "E-AUTH-REQUIRED"
     message_zh = "身份认证失败"
@@ -81,6 +113,18 @@ class NotAuthenticated(HubError):
 class NotFound(HubError):
     code = "E-NOT-FOUND"
     message_zh = "对象不存在"
+
+
+class Forbidden(HubError):
+    code = "E-FORBIDDEN"
+    message_zh = "无权执行该操作"
+
+
+class Conflict(HubError):
+    """The request is well formed but the object's state refuses it (e.g. 请勿重复授权)."""
+
+    code = "E-CONFLICT"
+    message_zh = "当前状态不允许该操作"
 
 
 class InvalidStateTransition(HubError):
