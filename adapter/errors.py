@@ -86,7 +86,7 @@ class FieldErrors(HubError):
     code = "E-FIELDS-INVALID"
     message_zh = "请求中有字段填写有误"
 
-    def __init__(self, errors: list["FieldError"]) -> None:
+    def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.code}" for e in errors))
         self.errors = errors
 

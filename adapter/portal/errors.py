@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from aiohttp import web
 
@@ -82,7 +83,7 @@ def json_error(status: int, code: str, message: str, field: str | None = None) -
                              dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
-def from_pydantic(errors: list[dict[str, Any]], *, prefix: str = "$") -> list[FieldError]:
+def from_pydantic(errors: Sequence[Mapping[str, Any]], *, prefix: str = "$") -> list[FieldError]:
     """Pydantic's errors as ours; a custom error's type is already one of our codes."""
     result = []
     for error in errors:
