@@ -63,6 +63,16 @@ class LimitSettings(BaseModel):
     stored_prefix_of_oversized_bytes: int = Field(64 * 1024, ge=0)
 
 
+class IdentitySettings(BaseModel):
+    """How portal tokens from the Single Window's login are checked (G-3)."""
+
+    jwt_key: SecretStr = SecretStr("single-window-demo-signing-key-change-me")
+    jwt_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256"] = "HS256"
+    issuer: str = "singlewindow-login"
+    audience: str = "policy-export-credit"
+    demo_token_hours: int = Field(8, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything the hub reads from its environment, in one place."""
 
@@ -76,6 +86,8 @@ class Settings(BaseSettings):
     insurer: PartnerSettings = PartnerSettings()
     inbound: InboundCredential = InboundCredential()
     operator_token: SecretStr = SecretStr("operator-demo-token")
+    identity: IdentitySettings = IdentitySettings()
+    cors_origins: list[str] = ["http://127.0.0.1:3000", "http://localhost:3000"]
     retry: RetryPolicy = RetryPolicy()
     dispatcher: DispatcherSettings = DispatcherSettings()
     limits: LimitSettings = LimitSettings()

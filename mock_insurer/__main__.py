@@ -25,7 +25,7 @@ import aiohttp
 import requests
 from lxml import etree
 
-from mock_insurer.documents import agreement_stamp
+from mock_insurer.documents import agreement_stamp, termination_result
 from mock_insurer.faults import FaultMode
 from mock_insurer.push import DEFAULT_PASSWORD, DEFAULT_USER, PushResult, push
 from mock_insurer.runtime import serve_forever
@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     stamp.add_argument("--uscc", required=True)
     stamp.add_argument("--refuse", metavar="REASON", help="refuse instead of stamping")
     stamp.set_defaults(run=_push_agreement_stamp)
+    ending = documents.add_parser("termination-result",
+                                  help="X-IN-3: confirm (or refuse) a termination")
+    _add_push_options(ending)
+    ending.add_argument("--agreement-no", required=True)
+    ending.add_argument("--uscc", required=True)
+    ending.add_argument("--refuse", metavar="REASON", help="refuse the termination")
+    ending.set_defaults(run=_push_termination_result)
 
     fault = commands.add_parser("fault", help="set (or show) the business port's fault")
     fault.add_argument("mode", nargs="?", choices=[mode.value for mode in FaultMode])
@@ -111,6 +118,15 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"cannot listen: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _push_termination_result(args: argparse.Namespace) -> int:
+    document = termination_result(
+        args.agreement_no, args.uscc, "REFUSED" if args.refuse else "TERMINATED", args.refuse,
+        message_id=args.message_id, business_serial=args.business_serial,
+        correlation_id=args.correlation_id,
+    )
+    return _push(args, document)
 
 
 def _push_agreement_stamp(args: argparse.Namespace) -> int:

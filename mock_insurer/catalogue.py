@@ -53,6 +53,22 @@ RECEIVED_TYPES: tuple[DocumentType, ...] = (
         soap_operation="SubmitSignedAgreement",
         soap_action="urn:swcredit:insurer:SubmitSignedAgreement",
     ),
+    DocumentType(
+        slug="termination-request",
+        root="{urn:swcredit:termination-request:1}TerminationRequest",
+        message_type="TERMINATION_REQUEST",
+        xsd="termination_request.xsd",
+        soap_operation="SubmitTerminationRequest",
+        soap_action="urn:swcredit:insurer:SubmitTerminationRequest",
+    ),
+    DocumentType(
+        slug="data-authorization",
+        root="{urn:swcredit:data-authorization:1}DataAuthorization",
+        message_type="DATA_AUTHORIZATION",
+        xsd="data_authorization.xsd",
+        soap_operation="SubmitDataAuthorization",
+        soap_action="urn:swcredit:insurer:SubmitDataAuthorization",
+    ),
 )
 """Documents the hub sends to the insurer (served by this mock)."""
 
@@ -64,6 +80,14 @@ PUSHED_TYPES: tuple[DocumentType, ...] = (
         xsd="agreement_stamp.xsd",
         soap_operation="ReceiveAgreementStamp",
         soap_action="urn:swcredit:hub:ReceiveAgreementStamp",
+    ),
+    DocumentType(
+        slug="termination-result",
+        root="{urn:swcredit:termination-result:1}TerminationResult",
+        message_type="TERMINATION_RESULT",
+        xsd="termination_result.xsd",
+        soap_operation="ReceiveTerminationResult",
+        soap_action="urn:swcredit:hub:ReceiveTerminationResult",
     ),
 )
 """Documents the insurer pushes to the hub (built and sent by this mock)."""

@@ -138,6 +138,31 @@ def agreement_stamp(
     )
 
 
+def termination_result(
+    agreement_no: str,
+    uscc: str,
+    result: str = "TERMINATED",
+    reason: str | None = None,
+    message_id: str | None = None,
+    business_serial: str | None = None,
+    correlation_id: str | None = None,
+    *,
+    decided_at: datetime | None = None,
+) -> bytes:
+    """X-IN-3 解约结果: the insurer confirms (TERMINATED) or refuses (REFUSED) a termination."""
+    if result not in ("TERMINATED", "REFUSED"):
+        raise ValueError("result must be TERMINATED or REFUSED")
+    body: list[BodyItem] = [
+        ("AgreementNo", agreement_no),
+        ("Uscc", uscc),
+        ("Result", result),
+        ("DecidedAt", xml_datetime(decided_at or datetime.now(UTC))),
+        ("Reason", reason),
+    ]
+    return build_document(pushed_type("termination-result"), body, message_id=message_id,
+                          business_serial=business_serial, correlation_id=correlation_id)
+
+
 def document_type_of(document: bytes | etree._Element) -> DocumentType:
     """The pushed document type a built document belongs to (by its root element)."""
     root = document if isinstance(document, etree._Element) else etree.fromstring(document)

@@ -22,6 +22,15 @@ from adapter.persistence.database import Database
 from adapter.service_layer import agreement
 
 USCC = "91350100M000100Y43"
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_for(n: int) -> str:
+    """A distinct, check-digit-correct unified social credit code per ``n`` (GB 32100)."""
+    body = f"91350100{n:09d}"
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS))
+    return body + _USCC_CHARS[(31 - total % 31) % 31]
 INSURER_AUTH = {"Authorization": aiohttp.encode_basic_auth("sinosure", "insurer-secret")}
 OPERATOR = {"Authorization": "Bearer operator-demo-token"}
 FAST_RETRY = RetryPolicy(max_attempts=6, max_total_seconds=20, initial_backoff_seconds=0.05,

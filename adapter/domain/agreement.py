@@ -102,3 +102,39 @@ class AgreementStamp:
         if self.result is StampResult.STAMPED:
             return AgreementEvent.STAMPED
         return AgreementEvent.STAMP_REFUSED
+
+
+TERMINATION_CONFIRMATION = "坚持解约"
+
+
+@dataclass(frozen=True, slots=True)
+class TerminationRequest:
+    """X-OUT-2: the enterprise insists on terminating (坚持解约)."""
+
+    agreement_no: str
+    enterprise: Enterprise
+    requested_by: str
+    requested_at: datetime
+    reason: str | None = None
+
+
+class TerminationOutcome(str, Enum):
+    TERMINATED = "TERMINATED"
+    REFUSED = "REFUSED"
+
+
+@dataclass(frozen=True, slots=True)
+class TerminationResult:
+    """X-IN-3: the insurer's decision on a termination request."""
+
+    agreement_no: str
+    uscc: str
+    result: TerminationOutcome
+    decided_at: datetime
+    reason: str | None = None
+
+    @property
+    def event(self) -> AgreementEvent:
+        if self.result is TerminationOutcome.TERMINATED:
+            return AgreementEvent.TERMINATION_CONFIRMED
+        return AgreementEvent.TERMINATION_REFUSED

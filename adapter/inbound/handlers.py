@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.domain.exchange import Envelope
-from adapter.inbound import agreement_stamp
+from adapter.inbound import agreement_stamp, termination_result
 from adapter.mappings import agreement_stamp as agreement_stamp_xml
+from adapter.mappings import termination_result as termination_result_xml
 
 Handler = Callable[[AsyncConnection, Any, Envelope], Awaitable[None]]
 
 HANDLERS: dict[str, Handler] = {
     agreement_stamp_xml.MESSAGE_TYPE: agreement_stamp.handle,
+    termination_result_xml.MESSAGE_TYPE: termination_result.handle,
 }

@@ -14,7 +14,14 @@ from lxml import etree
 
 from adapter.domain.exchange import Envelope
 from adapter.errors import UnknownDocumentType
-from adapter.mappings import agreement_stamp, schemas, signed_agreement
+from adapter.mappings import (
+    agreement_stamp,
+    data_authorization,
+    schemas,
+    signed_agreement,
+    termination_request,
+    termination_result,
+)
 from adapter.mappings.xml_safety import parse_trusted
 
 
@@ -39,9 +46,18 @@ DOCUMENT_TYPES: tuple[DocumentType, ...] = (
     DocumentType(agreement_stamp.MESSAGE_TYPE, agreement_stamp.ROOT, agreement_stamp.XSD,
                  "agreement-stamp", "ReceiveAgreementStamp", "inbound",
                  agreement_stamp.from_element, agreement_stamp.to_xml),
+    DocumentType(termination_result.MESSAGE_TYPE, termination_result.ROOT, termination_result.XSD,
+                 "termination-result", "ReceiveTerminationResult", "inbound",
+                 termination_result.from_element, termination_result.to_xml),
     DocumentType(signed_agreement.MESSAGE_TYPE, signed_agreement.ROOT, signed_agreement.XSD,
                  "signed-agreement", "SubmitSignedAgreement", "outbound",
                  signed_agreement.from_element, signed_agreement.to_xml),
+    DocumentType(termination_request.MESSAGE_TYPE, termination_request.ROOT, termination_request.XSD,
+                 "termination-request", "SubmitTerminationRequest", "outbound",
+                 termination_request.from_element, termination_request.to_xml),
+    DocumentType(data_authorization.MESSAGE_TYPE, data_authorization.ROOT, data_authorization.XSD,
+                 "data-authorization", "SubmitDataAuthorization", "outbound",
+                 data_authorization.from_element, data_authorization.to_xml),
 )
 
 BY_ROOT = {t.root: t for t in DOCUMENT_TYPES}

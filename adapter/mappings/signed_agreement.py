@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from adapter.domain.agreement import Enterprise, Seal, SignedAgreement
+from adapter.domain.agreement import Seal, SignedAgreement
 from adapter.domain.exchange import Envelope
 from adapter.mappings.elements import (
     Builder,
@@ -17,28 +17,23 @@ from adapter.mappings.elements import (
     write_base64,
     write_datetime,
 )
-from adapter.mappings.envelope import COMMON_NS, document_root, serialize
+from adapter.mappings.enterprise import read_enterprise, write_enterprise
+from adapter.mappings.envelope import document_root, serialize
 
 NS = "urn:swcredit:signed-agreement:1"
 ROOT = f"{{{NS}}}SignedAgreement"
 MESSAGE_TYPE = "SIGNED_AGREEMENT"
 XSD = "signed_agreement.xsd"
 _b = Builder(NS)
-_c = Builder(COMMON_NS)
 
 
 def from_element(root: etree._Element) -> SignedAgreement:
     found = children(root[1])
-    enterprise = children(found["Enterprise"])
     seal = children(found["Seal"])
     return SignedAgreement(
         agreement_no=text(found, "AgreementNo"),
         agreement_version=text(found, "AgreementVersion"),
-        enterprise=Enterprise(
-            name=text(enterprise, "Name"),
-            uscc=text(enterprise, "Uscc"),
-            org_code=optional_text(enterprise, "OrgCode"),
-        ),
+        enterprise=read_enterprise(found["Enterprise"]),
         signer_name=text(found, "SignerName"),
         signed_at=read_datetime(text(found, "SignedAt")),
         seal=Seal(
@@ -55,10 +50,7 @@ def to_xml(agreement: SignedAgreement, envelope: Envelope) -> bytes:
     root, body = document_root(NS, "SignedAgreement", envelope)
     _b.add(body, "AgreementNo", agreement.agreement_no)
     _b.add(body, "AgreementVersion", agreement.agreement_version)
-    enterprise = _b.group(body, "Enterprise")
-    _c.add(enterprise, "Name", agreement.enterprise.name)
-    _c.add(enterprise, "Uscc", agreement.enterprise.uscc)
-    _c.add(enterprise, "OrgCode", agreement.enterprise.org_code)
+    write_enterprise(_b.group(body, "Enterprise"), agreement.enterprise)
     _b.add(body, "SignerName", agreement.signer_name)
     _b.add(body, "SignedAt", write_datetime(agreement.signed_at))
     seal = _b.group(body, "Seal")

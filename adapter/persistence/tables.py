@@ -136,5 +136,25 @@ agreements = Table(
     Column("insurer_seal_serial", String(64)),
     Column("refusal_reason", Text),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # The enterprise's USCC while the agreement is live: one live agreement per enterprise.
+    Column("live_uscc", String(18), unique=True),
+    Column("seal_name", String(200)),
+    Column("termination_requested_at", UtcDateTime()),
+    Column("terminated_at", UtcDateTime()),
+    Column("termination_reason", Text),
+    # The signed PDF, and the status it was rendered for (re-rendered when that changes).
+    Column("document", LargeBinary),
+    Column("document_status", String(16)),
     Index(None, "uscc", "signed_at"),
+)
+
+data_authorizations = Table(
+    "data_authorizations",
+    metadata,
+    Column("authorization_no", String(64), primary_key=True),
+    Column("uscc", String(18), nullable=False, unique=True),
+    Column("enterprise_name", String(200), nullable=False),
+    Column("authorized_by", String(200), nullable=False),
+    Column("authorized_at", UtcDateTime(), nullable=False),
+    Column("data_types", String(200), nullable=False),
 )

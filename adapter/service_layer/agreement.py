@@ -1,4 +1,4 @@
-"""Agreement use cases (§二 2.1): sign, and apply the insurer's stamp receipt.
+"""Agreement use cases (§二 2.1): sign, stamp receipt, terminate, termination result, PDF.
 
 Each use case changes state and records the outbound document and the timeline in the
 caller's transaction, so a state change never exists without the message it causes.
@@ -6,73 +6,204 @@ caller's transaction, so a state change never exists without the message it caus
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from datetime import date
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.domain.agreement import (
+    TERMINATION_CONFIRMATION,
+    AgreementEvent,
     AgreementStamp,
     AgreementStatus,
+    Enterprise,
+    Seal,
     SignedAgreement,
     StampResult,
+    TerminationRequest,
+    TerminationResult,
     next_status,
 )
-from adapter.domain.exchange import Envelope
-from adapter.errors import BusinessRuleViolation, InvalidStateTransition
-from adapter.mappings import signed_agreement
+from adapter.domain.exchange import Envelope, utcnow
+from adapter.domain.identity import Identity
+from adapter.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    FieldError,
+    FieldErrors,
+    InvalidStateTransition,
+    NotFound,
+)
+from adapter.mappings import signed_agreement, termination_request
 from adapter.mappings.registry import render
 from adapter.persistence import agreements, outbox
 from adapter.persistence.timeline import TimelineEntry, record
+from adapter.ports.seals import SealInfo, SealRegistry
+from adapter.rendering.agreement_pdf import AgreementSheet, render_signed
+from adapter.rendering.agreement_text import AGREEMENT_VERSION
 
 OBJECT = "agreement"
+COMPANY_SEAL = "公司"
 
 
-async def sign(conn: AsyncConnection, signed: SignedAgreement, *, hub: str, insurer: str) -> Envelope:
+def enterprise_of(identity: Identity) -> Enterprise:
+    return Enterprise(identity.enterprise_name, identity.uscc, identity.org_code or None)
+
+
+def usable_seal(seals: SealRegistry, identity: Identity, seal_id: str) -> SealInfo:
+    """A-1: only an unexpired seal of type 公司 may sign; anything else names the field."""
+    seal = next((s for s in seals.seals_of(identity.uscc) if s.seal_id == seal_id), None)
+    if seal is None:
+        raise FieldErrors([FieldError("E-SEAL-UNKNOWN", "$.seal_id", "所选签章不存在，请重新选择")])
+    if seal.seal_type != COMPANY_SEAL:
+        raise FieldErrors([FieldError("E-SEAL-TYPE", "$.seal_id",
+                                      f"签章类型为{seal.seal_type}，签署服务协议须使用类型为“公司”的签章")])
+    if seal.valid_until < date.today():
+        raise FieldErrors([FieldError("E-SEAL-EXPIRED", "$.seal_id",
+                                      f"签章已于{seal.valid_until:%Y-%m-%d}过期，请制作新的签章")])
+    return seal
+
+
+async def prepare_signature(seals: SealRegistry, identity: Identity, seal_id: str) -> tuple[SignedAgreement, bytes, str]:
+    """Everything that needs no database: checks, the agreement, its signed PDF (off the loop)."""
+    identity.require_legal_person()
+    seal = usable_seal(seals, identity, seal_id)
+    signed_at = utcnow()
+    agreement_no = f"SA{signed_at:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
+    sheet = AgreementSheet(agreement_no, identity.enterprise_name, identity.uscc, identity.user_name,
+                           seal.name, signed_at, AgreementStatus.SIGNING.value)
+    pdf = await asyncio.to_thread(render_signed, sheet, seals.material(identity.uscc, seal.seal_id))
+    signed = SignedAgreement(
+        agreement_no=agreement_no, agreement_version=AGREEMENT_VERSION,
+        enterprise=enterprise_of(identity), signer_name=identity.user_name, signed_at=signed_at,
+        seal=Seal(seal.seal_id, seal.seal_type, seal.valid_until), document=pdf,
+    )
+    return signed, pdf, seal.name
+
+
+async def sign(conn: AsyncConnection, signed: SignedAgreement, *, hub: str, insurer: str,
+               seal_name: str | None = None) -> Envelope:
     """Store the signed agreement as 保险公司签约中 and queue X-OUT-1 in the same transaction."""
-    envelope = Envelope.new(signed_agreement.MESSAGE_TYPE, business_serial=f"{signed.agreement_no}-SIGN",
-                            sender=hub, receiver=insurer)
-    await agreements.add(conn, signed)
-    await outbox.enqueue(conn, envelope, render(signed_agreement.MESSAGE_TYPE, signed, envelope), partner=insurer,
-                         object_type=OBJECT, object_id=signed.agreement_no)
-    await record(conn, TimelineEntry(
-        OBJECT, signed.agreement_no, "state_changed", outcome=AgreementStatus.SIGNING.value,
-        message_type=envelope.message_type, message_id=envelope.message_id,
-        correlation_id=envelope.correlation_id, detail={"to": AgreementStatus.SIGNING.value},
-        at=signed.signed_at,
-    ))
+    envelope = Envelope.new(signed_agreement.MESSAGE_TYPE,
+                            business_serial=f"{signed.agreement_no}-SIGN", sender=hub, receiver=insurer)
+    if not await agreements.add(conn, signed, seal_name=seal_name, document=signed.document):
+        raise Conflict(f"{signed.enterprise.uscc} already has a live agreement",
+                       code="E-AGREEMENT-EXISTS", message_zh="当前企业已签署服务协议，请勿重复签署")
+    await outbox.enqueue(conn, envelope, render(signed_agreement.MESSAGE_TYPE, signed, envelope),
+                         partner=insurer, object_type=OBJECT, object_id=signed.agreement_no)
+    await record(conn, _changed(signed.agreement_no, None, AgreementStatus.SIGNING, envelope,
+                                at=signed.signed_at, by=signed.signer_name))
     return envelope
 
 
 async def apply_stamp(conn: AsyncConnection, stamp: AgreementStamp, envelope: Envelope) -> None:
     """X-IN-2. A late or repeated stamp is recorded but never moves the state backwards."""
-    current = await agreements.for_update(conn, stamp.agreement_no)
+    current = await _receipt_target(conn, stamp.agreement_no, stamp.uscc, "AgreementStamp")
+    received = _received(stamp.agreement_no, envelope, stamp.result.value, stamp.refusal_reason)
+    stamped = stamp.result is StampResult.STAMPED
+    await _move(conn, current, stamp.event, envelope, received, at=stamp.stamped_at,
+                stamped_at=stamp.stamped_at if stamped else None,
+                insurer_seal_serial=stamp.insurer_seal_serial, refusal_reason=stamp.refusal_reason)
+
+
+async def request_termination(conn: AsyncConnection, identity: Identity, agreement_no: str, *,
+                              confirmation: str, reason: str | None, hub: str, insurer: str) -> Envelope:
+    """A-4: only with the explicit 坚持解约, only by the legal-person card; queues X-OUT-2."""
+    identity.require_legal_person()
+    if confirmation != TERMINATION_CONFIRMATION:
+        raise FieldErrors([FieldError("E-TERMINATION-CONFIRMATION", "$.confirmation",
+                                      "请确认是否解约：点击“坚持解约”后方可提交解约申请")])
+    current = await agreements.for_update(conn, agreement_no)
+    if current is None or current["uscc"] != identity.uscc:
+        raise NotFound(f"agreement {agreement_no}", code="E-AGREEMENT-NOT-FOUND", message_zh="协议不存在")
+    before = AgreementStatus(current["status"])
+    after = next_status(before, AgreementEvent.TERMINATION_REQUESTED)
+    now = utcnow()
+    request = TerminationRequest(agreement_no, enterprise_of(identity), identity.user_name, now, reason)
+    envelope = Envelope.new(termination_request.MESSAGE_TYPE, sender=hub, receiver=insurer,
+                            business_serial=f"{agreement_no}-TERM-{now:%Y%m%d%H%M%S}")
+    await agreements.set_status(conn, agreement_no, after, at=now, termination_requested_at=now,
+                                termination_reason=reason)
+    await outbox.enqueue(conn, envelope, render(termination_request.MESSAGE_TYPE, request, envelope),
+                         partner=insurer, object_type=OBJECT, object_id=agreement_no)
+    await record(conn, _changed(agreement_no, before, after, envelope, at=now, by=identity.user_name))
+    return envelope
+
+
+async def apply_termination_result(conn: AsyncConnection, result: TerminationResult,
+                                   envelope: Envelope) -> None:
+    """X-IN-3: 解约中 → 解约成功 / 解约失败; a result for another state is only recorded."""
+    current = await _receipt_target(conn, result.agreement_no, result.uscc, "TerminationResult")
+    received = _received(result.agreement_no, envelope, result.result.value, result.reason)
+    confirmed = result.event is AgreementEvent.TERMINATION_CONFIRMED
+    await _move(conn, current, result.event, envelope, received, at=result.decided_at,
+                terminated_at=result.decided_at if confirmed else None,
+                refusal_reason=None if confirmed else result.reason)
+
+
+async def signed_pdf(conn: AsyncConnection, seals: SealRegistry, identity: Identity,
+                     agreement_no: str) -> tuple[str, bytes]:
+    """A-2: the stored PDF, re-rendered and re-signed when the state it shows is out of date."""
+    row = await agreements.get(conn, agreement_no, uscc=identity.uscc)
+    if row is None:
+        raise NotFound(f"agreement {agreement_no}", code="E-AGREEMENT-NOT-FOUND", message_zh="协议不存在")
+    pdf, shown = await agreements.document(conn, agreement_no)
+    if pdf is None or shown != row["status"]:
+        sheet = AgreementSheet(agreement_no, row["enterprise_name"], row["uscc"], row["signer_name"],
+                               row["seal_name"] or row["seal_id"], row["signed_at"], row["status"],
+                               row["stamped_at"], None)
+        pdf = await asyncio.to_thread(render_signed, sheet, seals.material(row["uscc"], row["seal_id"]))
+        await agreements.store_document(conn, agreement_no, pdf, row["status"])
+    return agreement_no, pdf
+
+
+async def _receipt_target(conn: AsyncConnection, agreement_no: str, uscc: str, root: str) -> dict[str, Any]:
+    current = await agreements.for_update(conn, agreement_no)
     if current is None:
-        raise BusinessRuleViolation(
-            f"no agreement {stamp.agreement_no}", code="E-AGREEMENT-UNKNOWN",
-            path="/AgreementStamp/Body/AgreementNo", message_zh="协议不存在")
-    if current["uscc"] != stamp.uscc:
-        raise BusinessRuleViolation(
-            f"agreement {stamp.agreement_no} belongs to another enterprise",
-            code="E-AGREEMENT-USCC-MISMATCH", path="/AgreementStamp/Body/Uscc",
-            message_zh="统一社会信用代码与协议不一致")
-    received = TimelineEntry(
-        OBJECT, stamp.agreement_no, "message_received", message_type=envelope.message_type,
-        message_id=envelope.message_id, correlation_id=envelope.correlation_id,
-        outcome=stamp.result.value, detail={"reason": stamp.refusal_reason} if stamp.refusal_reason else {},
-    )
+        raise BusinessRuleViolation(f"no agreement {agreement_no}", code="E-AGREEMENT-UNKNOWN",
+                                    path=f"/{root}/Body/AgreementNo", message_zh="协议不存在")
+    if current["uscc"] != uscc:
+        raise BusinessRuleViolation(f"agreement {agreement_no} belongs to another enterprise",
+                                    code="E-AGREEMENT-USCC-MISMATCH", path=f"/{root}/Body/Uscc",
+                                    message_zh="统一社会信用代码与协议不一致")
+    return current
+
+
+async def _move(conn: AsyncConnection, current: dict[str, Any], event: AgreementEvent,
+                envelope: Envelope, received: TimelineEntry, *, at: Any, **fields: Any) -> None:
+    """Apply a receipt's event if the table allows it; otherwise record it and change nothing."""
+    agreement_no = current["agreement_no"]
     before = AgreementStatus(current["status"])
     try:
-        after = next_status(before, stamp.event)
+        after = next_status(before, event)
     except InvalidStateTransition:
-        late = TimelineEntry(OBJECT, stamp.agreement_no, "receipt_ignored", outcome=before.value,
-                             message_id=envelope.message_id, correlation_id=envelope.correlation_id,
-                             detail={"reason": f"状态为{before.value}，回执不改变状态"})
-        await record(conn, received, late)
+        ignored = TimelineEntry(OBJECT, agreement_no, "receipt_ignored", outcome=before.value,
+                                message_type=envelope.message_type, message_id=envelope.message_id,
+                                correlation_id=envelope.correlation_id,
+                                detail={"reason": f"状态为{before.value}，回执不改变状态"})
+        await record(conn, received, ignored)
         return
-    await agreements.set_status(
-        conn, stamp.agreement_no, after, at=stamp.stamped_at,
-        stamped_at=stamp.stamped_at if stamp.result is StampResult.STAMPED else None,
-        insurer_seal_serial=stamp.insurer_seal_serial, refusal_reason=stamp.refusal_reason,
-    )
-    changed = TimelineEntry(OBJECT, stamp.agreement_no, "state_changed", outcome=after.value,
-                            message_id=envelope.message_id, correlation_id=envelope.correlation_id,
-                            detail={"from": before.value, "to": after.value})
-    await record(conn, received, changed)
+    await agreements.set_status(conn, agreement_no, after, at=at,
+                                **{k: v for k, v in fields.items() if v is not None})
+    await record(conn, received, _changed(agreement_no, before, after, envelope, at=None))
+
+
+def _received(agreement_no: str, envelope: Envelope, outcome: str, reason: str | None) -> TimelineEntry:
+    return TimelineEntry(OBJECT, agreement_no, "message_received", outcome=outcome,
+                         message_type=envelope.message_type, message_id=envelope.message_id,
+                         correlation_id=envelope.correlation_id,
+                         detail={"reason": reason} if reason else {})
+
+
+def _changed(agreement_no: str, before: AgreementStatus | None, after: AgreementStatus,
+             envelope: Envelope, *, at: Any, by: str | None = None) -> TimelineEntry:
+    detail: dict[str, Any] = {"to": after.value}
+    if before is not None:
+        detail["from"] = before.value
+    if by:
+        detail["by"] = by
+    return TimelineEntry(OBJECT, agreement_no, "state_changed", outcome=after.value,
+                         message_type=envelope.message_type, message_id=envelope.message_id,
+                         correlation_id=envelope.correlation_id, detail=detail, at=at)

@@ -21,7 +21,7 @@ from adapter.persistence.database import Database
 from adapter.persistence.tables import outbox as outbox_table
 from adapter.service_layer import agreement
 from tests.conftest import POSTGRES_URL, _fresh_postgres
-from tests.harness import eventually, signed_agreement
+from tests.harness import eventually, signed_agreement, uscc_for
 
 BURST = 500
 
@@ -74,7 +74,7 @@ async def queue_burst(db: Database, count: int) -> set[str]:
     serials = set()
     async with db.transaction() as conn:
         for n in range(count):
-            envelope = await agreement.sign(conn, signed_agreement(f"SA-BURST-{n:04d}"),
+            envelope = await agreement.sign(conn, signed_agreement(f"SA-BURST-{n:04d}", uscc=uscc_for(n)),
                                             hub="SWCREDIT", insurer="SINOSURE")
             serials.add(envelope.business_serial)
     return serials

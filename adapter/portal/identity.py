@@ -1,0 +1,72 @@
+"""Portal tokens: a signed JWT from the Single Window's login naming enterprise, user and card.
+
+Every portal route but the public code lists needs one; the request then carries the
+:class:`Identity` and every query is scoped by its enterprise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import jwt
+from aiohttp import web
+
+from adapter.config import IdentitySettings
+from adapter.domain.exchange import utcnow
+from adapter.domain.identity import CardType, Identity
+from adapter.errors import NotAuthenticated
+
+IDENTITY: web.RequestKey[Identity] = web.RequestKey("identity", Identity)
+PORTAL_PREFIX = "/portal/v1/"
+PUBLIC_PREFIXES = ("/portal/v1/code-lists",)
+
+
+def decode(token: str, settings: IdentitySettings) -> Identity:
+    try:
+        claims = jwt.decode(token, settings.jwt_key.get_secret_value(),
+                            algorithms=[settings.jwt_algorithm], audience=settings.audience,
+                            issuer=settings.issuer,
+                            options={"require": ["exp", "iat", "sub", "ent", "card"]})
+        enterprise = claims["ent"]
+        return Identity(enterprise_name=str(enterprise["name"]), uscc=str(enterprise["uscc"]),
+                        org_code=str(enterprise.get("org_code", "")), user_id=str(claims["sub"]),
+                        user_name=str(claims.get("name", claims["sub"])),
+                        card_type=CardType(claims["card"]))
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError) as exc:
+        raise NotAuthenticated(f"token refused: {type(exc).__name__}: {exc}") from None
+
+
+def issue(settings: IdentitySettings, *, enterprise_name: str, uscc: str, org_code: str,
+          user_id: str, user_name: str, card_type: CardType, hours: int | None = None) -> str:
+    """What the Single Window's login does; the demo and the tests use it for their users."""
+    now = utcnow()
+    claims = {
+        "iss": settings.issuer, "aud": settings.audience, "sub": user_id, "name": user_name,
+        "iat": now, "exp": now + timedelta(hours=hours or settings.demo_token_hours),
+        "card": card_type.value,
+        "ent": {"name": enterprise_name, "uscc": uscc, "org_code": org_code},
+    }
+    return jwt.encode(claims, settings.jwt_key.get_secret_value(), algorithm=settings.jwt_algorithm)
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def identity_middleware(settings: IdentitySettings) -> Callable[[web.Request, Handler],
+                                                                Awaitable[web.StreamResponse]]:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = request.path
+        if path.startswith(PORTAL_PREFIX) and not path.startswith(PUBLIC_PREFIXES) \
+                and request.method != "OPTIONS":
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise NotAuthenticated("no bearer token")
+            request[IDENTITY] = decode(token, settings)
+        return await handler(request)
+    return middleware
+
+
+def identity_of(request: web.Request) -> Identity:
+    return request[IDENTITY]
