@@ -14,14 +14,19 @@ from contextlib import suppress
 from aiohttp import web
 
 from adapter.config import Settings
+from adapter.demo import DEMO_ENTERPRISE_NAMES
 from adapter.inbound import rest, soap
 from adapter.inbound.receiver import Receiver
 from adapter.observability import correlation_middleware
 from adapter.outbound.dispatcher import Dispatcher
 from adapter.outbound.gateways import build_gateway
 from adapter.persistence.database import Database
-from adapter.portal import health, openapi, operator
+from adapter.portal import agreements, authorization, codelists, health, openapi, operator
+from adapter.portal.cors import cors_middleware
 from adapter.portal.errors import error_middleware
+from adapter.portal.identity import identity_middleware
+from adapter.ports.customs import CustomsData, DemoCustomsData
+from adapter.ports.seals import DemoSealRegistry, SealRegistry
 from adapter.service_layer.operations import prune_deduplication
 
 log = logging.getLogger(__name__)
@@ -29,6 +34,7 @@ log = logging.getLogger(__name__)
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+SEALS = web.AppKey("seals", SealRegistry)
 # How long an oversized, refused body is still drained before the connection is dropped.
 LINGER_SECONDS = 0.5
 HOUSEKEEPING_SECONDS = 3600.0
@@ -40,10 +46,17 @@ def dispatcher_mode(settings: Settings) -> str:
     return "in-process (single, SQLite)" if settings.is_sqlite else "in-process (shared outbox)"
 
 
-def create_app(settings: Settings, *, db: Database | None = None) -> web.Application:
+def build_ports() -> tuple[SealRegistry, CustomsData]:
+    """The outside systems the hub reads; the embedded default uses the built-in fakes."""
+    return DemoSealRegistry(DEMO_ENTERPRISE_NAMES), DemoCustomsData()
+
+
+def create_app(settings: Settings, *, db: Database | None = None,
+               ports: tuple[SealRegistry, CustomsData] | None = None) -> web.Application:
     """Build the hub. Tests pass their own ``db`` so they can look inside the same database."""
     database = db or Database(settings.database_url)
-    app = web.Application(middlewares=[correlation_middleware, error_middleware],
+    app = web.Application(middlewares=[correlation_middleware, cors_middleware(settings.cors_origins),
+                                       error_middleware, identity_middleware(settings.identity)],
                           client_max_size=settings.limits.max_document_bytes + 1024,
                           handler_args={"lingering_time": LINGER_SECONDS})
     app[SETTINGS] = settings
@@ -53,8 +66,19 @@ def create_app(settings: Settings, *, db: Database | None = None) -> web.Applica
     app.add_routes(rest.routes(receiver, settings))
     app.add_routes(soap.routes(receiver, settings))
     app.add_routes(operator.routes(database, settings))
+    seals, customs = ports or build_ports()
+    app[SEALS] = seals
+
+    def wake() -> None:
+        dispatcher = app.get(DISPATCHER)
+        if dispatcher is not None:
+            dispatcher.wake()
+
+    app.add_routes(agreements.routes(database, settings, seals, wake))
+    app.add_routes(authorization.routes(database, settings, customs, wake))
     app.add_routes(health.routes(database, dispatcher_mode=dispatcher_mode(settings)))
     app.add_routes(openapi.routes())
+    app.add_routes(codelists.routes())
     if db is None:
         app.cleanup_ctx.append(_database_lifetime)
     if settings.dispatcher.enabled:

@@ -14,6 +14,10 @@ from adapter.service_layer import agreement
 DEMO_USCC = "91350100M000100Y43"
 DEMO_AGREEMENT = "SA-DEMO-0001"
 DEMO_ENTERPRISE = Enterprise("厦门示范进出口贸易有限公司", DEMO_USCC, "M000100Y-4")
+# A second enterprise with no agreement yet: the one to walk through the signing day by hand.
+SECOND_USCC = "91350200MA2Y0Q1X9G"
+SECOND_ENTERPRISE = Enterprise("厦门鹭江外贸有限公司", SECOND_USCC, "MA2Y0Q1X-9")
+DEMO_ENTERPRISE_NAMES = {e.uscc: e.name for e in (DEMO_ENTERPRISE, SECOND_ENTERPRISE)}
 
 
 async def seed(db: Database, settings: Settings) -> list[str]:

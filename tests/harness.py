@@ -128,3 +128,14 @@ async def eventually(check: Any, *, timeout: float = 10.0, interval: float = 0.0
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
         await asyncio.sleep(interval)
+
+
+def portal_token(settings: Settings, *, uscc: str = USCC, name: str = "厦门示范进出口贸易有限公司",
+                 card: str = "legal_person", user: str = "陈法人", hours: int | None = None) -> dict[str, str]:
+    """What the Single Window's login would hand the portal for this enterprise and card."""
+    from adapter.domain.identity import CardType
+    from adapter.portal.identity import issue
+
+    token = issue(settings.identity, enterprise_name=name, uscc=uscc, org_code=uscc[8:16] + "-" + uscc[16],
+                  user_id=f"U-{uscc[-6:]}-{card}", user_name=user, card_type=CardType(card), hours=hours)
+    return {"Authorization": f"Bearer {token}"}

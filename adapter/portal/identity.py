@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import jwt
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from adapter.config import IdentitySettings
 from adapter.domain.exchange import utcnow
@@ -53,8 +54,7 @@ def issue(settings: IdentitySettings, *, enterprise_name: str, uscc: str, org_co
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def identity_middleware(settings: IdentitySettings) -> Callable[[web.Request, Handler],
-                                                                Awaitable[web.StreamResponse]]:
+def identity_middleware(settings: IdentitySettings) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path

@@ -1,0 +1,82 @@
+"""Amounts as the insurer books them: Decimal, two places, positive, in an ISO 4217 currency.
+
+Amounts arrive as JSON numbers or strings; both go through ``Decimal(str(...))`` so a float
+never rounds a cent away unnoticed: anything finer than a cent is refused, not rounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Self
+
+import pycountry
+
+from adapter.errors import InvalidValue
+
+MESSAGES: dict[str, str] = {
+    "E-AMOUNT-FORMAT": "金额应为数字，如 12500.00",
+    "E-AMOUNT-PRECISION": "金额最多保留两位小数",
+    "E-AMOUNT-NOT-POSITIVE": "金额必须大于0",
+    "E-AMOUNT-TOO-LARGE": "金额超出允许范围",
+    "E-CURRENCY-UNKNOWN": "币种代码无效，请从下拉列表中选择",
+}
+
+CENT = Decimal("0.01")
+# Sixteen digits before the point: what a DECIMAL(18, 2) column holds.
+CEILING = Decimal("1E16")
+# ISO 4217 codes that name no money: "no currency involved" and "for testing".
+NOT_FOR_AMOUNTS = frozenset({"XXX", "XTS"})
+
+
+def _refuse(code: str, detail: str) -> InvalidValue:
+    return InvalidValue(detail, code=code, message_zh=MESSAGES[code])
+
+
+def parse_amount(raw: object) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
+        raise _refuse("E-AMOUNT-FORMAT", f"expected a number, got {type(raw).__name__}")
+    try:
+        amount = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise _refuse("E-AMOUNT-FORMAT", f"{raw!r} is not a number") from None
+    if not amount.is_finite():
+        raise _refuse("E-AMOUNT-FORMAT", f"{raw!r} is not a finite number")
+    if amount <= 0:
+        raise _refuse("E-AMOUNT-NOT-POSITIVE", f"{raw!r} is not positive")
+    if amount >= CEILING:
+        raise _refuse("E-AMOUNT-TOO-LARGE", f"{raw!r} exceeds {CEILING}")
+    cents = amount.quantize(CENT)
+    if cents != amount:
+        raise _refuse("E-AMOUNT-PRECISION", f"{raw!r} has more than two decimal places")
+    return cents
+
+
+def is_currency(code: str) -> bool:
+    return code not in NOT_FOR_AMOUNTS and pycountry.currencies.get(alpha_3=code) is not None
+
+
+class Currency(str):
+    """ISO 4217 alphabetic code, upper case."""
+
+    @classmethod
+    def parse(cls, raw: object) -> Self:
+        if not isinstance(raw, str):
+            raise _refuse("E-CURRENCY-UNKNOWN", f"expected text, got {type(raw).__name__}")
+        code = raw.strip().upper()
+        if len(code) != 3 or not is_currency(code):
+            raise _refuse("E-CURRENCY-UNKNOWN", f"{raw!r} is not an ISO 4217 currency")
+        return cls(code)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: Currency
+
+    @classmethod
+    def parse(cls, amount: object, currency: object) -> Money:
+        return cls(parse_amount(amount), Currency.parse(currency))
+
+    def __str__(self) -> str:
+        return f"{self.amount:.2f} {self.currency}"

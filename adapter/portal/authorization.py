@@ -1,0 +1,108 @@
+"""Portal routes for 企业数据授权 (§二 2.2) and 授权数据查询 (§二 2.3): authorize, query, statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from typing import Literal
+
+from aiohttp import web
+from pydantic import Field
+
+from adapter.config import Settings
+from adapter.domain.authorization import DataType
+from adapter.persistence import authorizations
+from adapter.persistence.database import Database
+from adapter.portal.identity import identity_of
+from adapter.portal.json import respond
+from adapter.portal.requests import Command, parse_body, parse_data
+from adapter.ports.customs import CustomsData
+from adapter.service_layer import authorization
+
+PREFIX = "/portal/v1"
+
+
+class Authorize(Command):
+    """The 勾选同意 of the 《企业数据授权》 dialog."""
+
+    agree: Literal[True]
+
+
+class DataQuery(Command):
+    data_type: DataType
+    start: date
+    end: date
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+class StatisticsQuery(Command):
+    data_type: DataType
+    start: date
+    end: date
+    frequency: Literal["month", "quarter", "year"] = "month"
+    format: Literal["json", "csv"] = "json"
+
+
+def routes(db: Database, settings: Settings, customs: CustomsData,
+           wake: Callable[[], None]) -> list[web.RouteDef]:
+    hub, insurer = settings.hub_party_code, settings.insurer.code
+
+    async def authorize(request: web.Request) -> web.Response:
+        identity = identity_of(request)
+        await parse_body(request, Authorize)
+        async with db.transaction() as conn:
+            await authorization.authorize(conn, identity, hub=hub, insurer=insurer)
+        wake()
+        return await status(request, code=201)
+
+    async def status(request: web.Request, code: int = 200) -> web.Response:
+        identity = identity_of(request)
+        async with db.reading() as conn:
+            found = await authorizations.of(conn, identity.uscc)
+        return respond({"authorized": found is not None, "authorization": found}, status=code)
+
+    async def query(request: web.Request) -> web.Response:
+        identity = identity_of(request)
+        params = parse_data(dict(request.query), DataQuery, prefix="$query")
+        async with db.reading() as conn:
+            await authorization.require_authorized(conn, identity)
+        records = authorization.query(customs, identity, params.data_type, params.start, params.end)
+        page = records[params.offset: params.offset + params.limit]
+        return respond({"data_type": params.data_type.value, "data_type_name": params.data_type.label,
+                        "total": len(records),
+                        "items": [{"number": r.number, "filed_on": r.filed_on, "port": r.port,
+                                   "destination": r.destination, "amount_usd": r.amount_usd,
+                                   "declaration_no": r.declaration_no} for r in page]})
+
+    async def statistics(request: web.Request) -> web.Response:
+        identity = identity_of(request)
+        params = parse_data(dict(request.query), StatisticsQuery, prefix="$query")
+        async with db.reading() as conn:
+            await authorization.require_authorized(conn, identity)
+        records = authorization.query(customs, identity, params.data_type, params.start, params.end)
+        result = authorization.statistics(records, params.start, params.end, params.frequency)
+        if params.format == "csv":
+            return _csv(result["table"], f"{params.data_type.value.lower()}-{params.start}-{params.end}.csv")
+        return respond({"data_type": params.data_type.value, "data_type_name": params.data_type.label,
+                        **result})
+
+    return [
+        web.post(PREFIX + "/data-authorization", authorize),
+        web.get(PREFIX + "/data-authorization", status),
+        web.get(PREFIX + "/authorized-data", query),
+        web.get(PREFIX + "/authorized-data/statistics", statistics),
+    ]
+
+
+def _csv(rows: list[dict[str, object]], filename: str) -> web.Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["统计周期", "票数", "金额（美元）"])
+    for row in rows:
+        writer.writerow([row["period"], row["count"], row["amount_usd"]])
+    return web.Response(body=("\ufeff" + buffer.getvalue()).encode("utf-8"),
+                        content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
