@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from lxml import etree
+
+from adapter.errors import SchemaViolation
 
 
 def local_name(tag: str) -> str:
@@ -20,16 +22,27 @@ def children(element: etree._Element) -> dict[str, etree._Element]:
 
 
 def text(found: Mapping[str, etree._Element], name: str) -> str:
-    return found[name].text or ""
+    return _string(found[name])
 
 
 def optional_text(found: Mapping[str, etree._Element], name: str) -> str | None:
     element = found.get(name)
-    return None if element is None else (element.text or "")
+    return None if element is None else _string(element)
+
+
+def _string(element: etree._Element) -> str:
+    """The element's whole text: a comment or processing instruction does not cut it short."""
+    return "".join(element.itertext())
 
 
 def read_datetime(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+    """xs:dateTime → datetime; 24:00:00 is the next midnight, years Python lacks are refused."""
+    end_of_day = "T24:00:00" in value
+    try:
+        parsed = datetime.fromisoformat(value.replace("T24:00:00", "T00:00:00"))
+    except ValueError as exc:
+        raise SchemaViolation(f"date-time {value} is outside what the hub can store: {exc}") from None
+    return parsed + timedelta(days=1) if end_of_day else parsed
 
 
 def read_date(value: str) -> date:

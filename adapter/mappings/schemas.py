@@ -12,7 +12,9 @@ from adapter.config import REPO_ROOT
 from adapter.errors import SchemaViolation
 
 XSD_DIR = REPO_ROOT / "xsd"
-_QNAME = re.compile(r"\{[^}]*\}")
+# Clark-notation namespaces only ({urn:...}Name); regex quantifiers {2} and enumeration sets stay.
+_QNAME = re.compile(r"\{[A-Za-z][A-Za-z0-9+.\-]*:[^{}\s']*\}")
+_EXPECTED_ONE = re.compile(r"Expected is \( (?:\{[^}]*\})?([A-Za-z_][\w.\-]*) \)")
 _SCHEMA_PARSER = etree.XMLParser(no_network=True, resolve_entities=False)
 
 
@@ -31,7 +33,27 @@ def validate(root: etree._Element, xsd_name: str) -> None:
     if schema.validate(root):
         return
     error = schema.error_log[0]
-    raise SchemaViolation(_readable(error.message), path=_element_path(root, error.path))
+    path = _element_path(root, error.path)
+    raise SchemaViolation(_readable(error.message), path=_missing_element_path(error.message, path))
+
+
+@cache
+def _declared_names() -> frozenset[str]:
+    xs = "{http://www.w3.org/2001/XMLSchema}element"
+    return frozenset(e.get("name") for f in schema_files()
+                     for e in etree.parse(str(f), _SCHEMA_PARSER).iter(xs) if e.get("name"))
+
+
+def _missing_element_path(message: str, path: str | None) -> str | None:
+    """libxml2 reports a missing element at the next sibling (or the parent): name the missing one."""
+    expected = _EXPECTED_ONE.search(message)
+    if not path or not path.startswith("/") or expected is None:
+        return path
+    if "Missing child element(s)" in message:
+        return f"{path}/{expected.group(1)}"
+    if "This element is not expected" in message and path.rpartition("/")[2] in _declared_names():
+        return f"{path.rpartition('/')[0]}/{expected.group(1)}"
+    return path
 
 
 def _readable(message: str) -> str:
@@ -43,10 +65,13 @@ def _element_path(root: etree._Element, xpath: str | None) -> str | None:
 
     The document may sit inside a SOAP body, so the path is resolved from ``root``.
     """
-    if not xpath or not xpath.startswith("/*"):
+    if not xpath or not xpath.startswith("/"):
         return xpath
+    steps = xpath.split("/")[2:]  # drop the root step, whatever its prefix
+    namespaces = {prefix: uri for element in root.iter() if isinstance(element.tag, str)
+                  for prefix, uri in element.nsmap.items() if prefix}
     try:
-        found = root.xpath("." + xpath[2:])
+        found = root.xpath("./" + "/".join(steps), namespaces=namespaces) if steps else [root]
     except etree.XPathError:
         return xpath
     if not found or not isinstance(found[0], etree._Element):
