@@ -95,9 +95,13 @@ async def demo(settings: Settings) -> None:
         "Push the insurer's stamp for the demo agreement (SOAP through zeep):",
         (f"  .venv/bin/python -m mock_insurer push agreement-stamp --hub {base} --channel soap "
         f"--agreement-no {DEMO_AGREEMENT} --uscc {DEMO_USCC}"),
-        "Then read its timeline:",
+        "Then read its timeline (operator API):",
         (f"  curl -s -H 'Authorization: Bearer {settings.operator_token.get_secret_value()}' "
         f"{base}/ops/v1/timeline/agreement/{DEMO_AGREEMENT}"),
+        "",
+        "Portal tokens (Authorization: Bearer …) for 厦门鹭江外贸有限公司, which has no agreement yet:",
+        *[f"  {label}: {token}" for label, token in demo_tokens(settings).items()],
+        "Walk-through of a day of the agreement: README.md, section 'The agreement by hand'.",
         "",
     ]
     try:
@@ -118,6 +122,23 @@ async def _wait_for_port(port: int, *, seconds: float = 10.0) -> None:
             continue
         writer.close()
         return
+
+
+def demo_tokens(settings: Settings) -> dict[str, str]:
+    """Tokens as the Single Window's login would issue them, for the demo enterprises."""
+    from adapter.demo import DEMO_ENTERPRISE, SECOND_ENTERPRISE
+    from adapter.domain.identity import CardType
+    from adapter.portal.identity import issue
+
+    tokens = {}
+    for label, enterprise, card, user in (
+            ("legal", SECOND_ENTERPRISE, CardType.LEGAL_PERSON, "林法人"),
+            ("operator", SECOND_ENTERPRISE, CardType.OPERATOR, "王操作员"),
+            ("demo-legal", DEMO_ENTERPRISE, CardType.LEGAL_PERSON, "陈示范")):
+        tokens[label] = issue(settings.identity, enterprise_name=enterprise.name, uscc=enterprise.uscc,
+                              org_code=enterprise.org_code or "", user_id=f"{enterprise.uscc}-{label}",
+                              user_name=user, card_type=card)
+    return tokens
 
 
 def _port_of(url: str) -> int:
@@ -167,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
     letters = commands.add_parser("dead-letters", help="list, show or replay dead letters")
     letters.add_argument("action", choices=["list", "show", "replay"])
     letters.add_argument("id", nargs="?", type=int)
+    commands.add_parser("tokens", help="print demo portal tokens (legal-person and operator cards)")
     line = commands.add_parser("timeline", help="an object's timeline")
     line.add_argument("object_type")
     line.add_argument("object_id")
@@ -191,6 +213,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(dispatch(settings))
     elif args.command == "dead-letters":
         _print(asyncio.run(dead_letters(settings, args.action, args.id)))
+    elif args.command == "tokens":
+        _print(demo_tokens(settings))
     elif args.command == "timeline":
         _print(asyncio.run(timeline(settings, args.object_type, args.object_id)))
 

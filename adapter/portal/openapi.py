@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
 _ERRORS = {"type": "object", "properties": {"errors": {"type": "array", "items": {
     "type": "object", "required": ["code", "message"],
@@ -65,11 +67,135 @@ DOCUMENT: dict[str, Any] = {
 }
 
 
+_PORTAL: list[dict[str, list[str]]] = [{"portal": []}]
+
+
+def _portal(summary: str, *, body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+            path_params: tuple[str, ...] = (), codes: tuple[int, ...] = (200,),
+            content: str = "application/json") -> dict[str, Any]:
+    """A portal operation: bearer token from the Single Window login, 422 naming each bad field."""
+    responses: dict[str, Any] = {}
+    for code in (*codes, 401, 422):
+        if code < 300:
+            media = {content: {"schema": {"type": "string", "format": "binary"}
+                               if content != "application/json" else {"type": "object"}}}
+            responses[str(code)] = {"description": "OK", "content": media}
+        else:
+            responses[str(code)] = {"description": _REASONS.get(code, "error"),
+                                    "content": {"application/json": {"schema": _ERRORS}}}
+    operation: dict[str, Any] = {"summary": summary, "security": _PORTAL, "responses": responses,
+                                 "parameters": [_path(p) for p in path_params]}
+    if query is not None:
+        schema = _inline(query.model_json_schema())
+        required = set(schema.get("required", []))
+        operation["parameters"] += [
+            {"name": name, "in": "query", "required": name in required, "schema": _scalar(field)}
+            for name, field in schema["properties"].items()]
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": _inline(body.model_json_schema())}}}
+    return operation
+
+
+_REASONS = {401: "token missing, expired or wrongly signed", 403: "operator card on a legal-person action",
+            404: "no such object for this enterprise", 409: "the object's state refuses the action",
+            422: "one entry per bad field: code, JSON path, Chinese message"}
+
+
+def _scalar(field: dict[str, Any]) -> dict[str, Any]:
+    """Query parameters are scalars: unwrap Optional, keep enums, formats and bounds."""
+    options = field.get("anyOf")
+    if options:
+        field = next((o for o in options if o.get("type") != "null"), options[0])
+    return {k: v for k, v in field.items() if k in ("type", "enum", "format", "minimum", "maximum",
+                                                    "maxLength", "minLength", "default", "const")}
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """Resolve local ``$defs`` so each request schema stands on its own."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.rpartition("/")[2]])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+def _portal_paths() -> dict[str, Any]:
+    from adapter.portal.agreements import AgreementQuery, SignAgreement, Terminate
+    from adapter.portal.authorization import Authorize, DataQuery, StatisticsQuery
+
+    item = ("agreement_no",)
+    return {
+        "/portal/v1/me": {"get": _portal("Who is logged in: enterprise, user, card type")},
+        "/portal/v1/seals": {"get": _portal("A-1 The enterprise's seals, with which may sign")},
+        "/portal/v1/agreements": {
+            "post": _portal("A-1 Sign the service agreement with a company seal", body=SignAgreement,
+                            codes=(201, 403, 409)),
+            "get": _portal("A-3 Agreements, newest first, by status", query=AgreementQuery)},
+        "/portal/v1/agreements/{agreement_no}": {"get": _portal("A-3 One agreement", path_params=item,
+                                                                codes=(200, 404))},
+        "/portal/v1/agreements/{agreement_no}/pdf": {"get": _portal(
+            "A-2 The signed agreement PDF (disposition=inline to print)", path_params=item,
+            codes=(200, 404), content="application/pdf")},
+        "/portal/v1/agreements/{agreement_no}/termination": {"post": _portal(
+            "A-4 Terminate, with the confirmation 坚持解约", body=Terminate, path_params=item,
+            codes=(202, 403, 404, 409))},
+        "/portal/v1/agreements/{agreement_no}/process": {"get": _portal(
+            "A-4 The termination process, in reading order", path_params=item, codes=(200, 404))},
+        "/portal/v1/data-authorization": {
+            "post": _portal("A-5 Authorize data use, once (请勿重复授权)", body=Authorize, codes=(201, 409)),
+            "get": _portal("A-5 Whether the enterprise has authorized")},
+        "/portal/v1/authorized-data": {"get": _portal("A-6 Authorized data by type and time range",
+                                                      query=DataQuery, codes=(200, 409))},
+        "/portal/v1/authorized-data/statistics": {"get": _portal(
+            "A-7 Statistics by period for a bar chart and a table (format=csv for a file)",
+            query=StatisticsQuery, codes=(200, 409))},
+    }
+
+
+def document() -> dict[str, Any]:
+    """The whole document: operator and health routes, portal routes, and the error codes."""
+    from adapter.portal.errors import CODES
+
+    full = {**DOCUMENT, "paths": {**DOCUMENT["paths"], **_portal_paths(), **_codelist_paths()}}
+    full["components"] = {**DOCUMENT["components"], "securitySchemes": {
+        **DOCUMENT["components"]["securitySchemes"],
+        "portal": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}
+    full["x-error-codes"] = dict(sorted(CODES.items()))
+    return full
+
+
+def _codelist_paths() -> dict[str, Any]:
+    lists = {"get": {"summary": "G-2 Code lists (public reference data)", "parameters": [],
+                     "responses": {"200": {"description": "OK", "content": {"application/json": {
+                         "schema": {"type": "object"}}}}}}}
+    one = {"get": {"summary": "G-2 One code list, with version and ETag",
+                   "parameters": [_path("name")],
+                   "responses": {"200": {"description": "OK", "content": {"application/json": {
+                       "schema": {"type": "object"}}}},
+                       "304": {"description": "not modified since the ETag given"},
+                       "404": {"description": "no such list", "content": {"application/json": {
+                           "schema": _ERRORS}}}}}}
+    children = {"get": {"summary": "G-2 Region cascade: the divisions under one code",
+                        "parameters": [_path("code")], "responses": one["get"]["responses"]}}
+    return {"/portal/v1/code-lists": lists, "/portal/v1/code-lists/{name}": one,
+            "/portal/v1/code-lists/regions/{code}/children": children}
+
+
 def _docs_page() -> str:
     rows = "".join(
         f"<tr><td>{method.upper()}</td><td><code>{html.escape(path)}</code></td>"
         f"<td>{html.escape(op['summary'])}</td></tr>"
-        for path, item in DOCUMENT["paths"].items() for method, op in item.items())
+        for path, item in document()["paths"].items() for method, op in item.items())
     return ("<!doctype html><meta charset=utf-8><title>Hub API</title>"
             "<h1>Single Window credit insurance hub</h1>"
             "<p>OpenAPI document: <a href=/openapi.json>/openapi.json</a>; "
@@ -78,10 +204,10 @@ def _docs_page() -> str:
 
 
 def routes() -> list[web.RouteDef]:
-    async def document(_request: web.Request) -> web.Response:
-        return web.json_response(DOCUMENT)
+    async def serve_document(_request: web.Request) -> web.Response:
+        return web.json_response(document(), dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
     async def docs(_request: web.Request) -> web.Response:
         return web.Response(text=_docs_page(), content_type="text/html")
 
-    return [web.get("/openapi.json", document), web.get("/docs", docs)]
+    return [web.get("/openapi.json", serve_document), web.get("/docs", docs)]
