@@ -36,14 +36,14 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def refuse(code: str, detail: str) -> InvalidValue:
+def _refuse(code: str, detail: str) -> InvalidValue:
     """The error for a broken rule, with the user's sentence from ``MESSAGES``."""
     return InvalidValue(detail, code=code, message_zh=MESSAGES[code])
 
 
 def _text(raw: object, code: str) -> str:
     if not isinstance(raw, str):
-        raise refuse(code, f"expected text, got {type(raw).__name__}")
+        raise _refuse(code, f"expected text, got {type(raw).__name__}")
     return raw.strip()
 
 
@@ -69,9 +69,9 @@ class Uscc(str):
     def parse(cls, raw: object) -> Self:
         value = _text(raw, "E-USCC-FORMAT").upper()
         if not _USCC_SHAPE.fullmatch(value):
-            raise refuse("E-USCC-FORMAT", f"{value!r} is not 18 characters of the USCC alphabet")
+            raise _refuse("E-USCC-FORMAT", f"{value!r} is not 18 characters of the USCC alphabet")
         if uscc_check_character(value[:17]) != value[17]:
-            raise refuse("E-USCC-CHECK", f"{value!r} fails the GB 32100 check character")
+            raise _refuse("E-USCC-CHECK", f"{value!r} fails the GB 32100 check character")
         return cls(value)
 
     @property
@@ -103,10 +103,10 @@ class OrganizationCode(str):
         value = _text(raw, "E-ORG-CODE-FORMAT").upper()
         match = _ORG_SHAPE.fullmatch(value)
         if not match:
-            raise refuse("E-ORG-CODE-FORMAT", f"{value!r} is not 8 characters and a check")
+            raise _refuse("E-ORG-CODE-FORMAT", f"{value!r} is not 8 characters and a check")
         body, check = match.groups()
         if organization_check_character(body) != check:
-            raise refuse("E-ORG-CODE-CHECK", f"{value!r} fails the GB 11714 check character")
+            raise _refuse("E-ORG-CODE-CHECK", f"{value!r} fails the GB 11714 check character")
         return cls(body + check)
 
     @property
@@ -121,7 +121,7 @@ class CustomsDeclarationNo(str):
     def parse(cls, raw: object) -> Self:
         value = _text(raw, "E-CUSTOMS-DECLARATION-FORMAT")
         if not re.fullmatch(r"[0-9]{8}[01][0-9]{9}", value):
-            raise refuse("E-CUSTOMS-DECLARATION-FORMAT", f"{value!r} is not a declaration number")
+            raise _refuse("E-CUSTOMS-DECLARATION-FORMAT", f"{value!r} is not a declaration number")
         return cls(value)
 
     @property
@@ -145,7 +145,7 @@ def export_declaration(raw: object) -> CustomsDeclarationNo:
     """Claims list the shipments' export declarations; an import one is a typing mistake."""
     number = CustomsDeclarationNo.parse(raw)
     if not number.is_export:
-        raise refuse("E-CUSTOMS-DECLARATION-NOT-EXPORT", f"{number} is an import declaration")
+        raise _refuse("E-CUSTOMS-DECLARATION-NOT-EXPORT", f"{number} is an import declaration")
     return number
 
 
@@ -160,7 +160,7 @@ class HsCode(str):
     def parse(cls, raw: object) -> Self:
         value = _text(raw, "E-HS-CODE-FORMAT")
         if not _HS_SHAPE.fullmatch(value):
-            raise refuse("E-HS-CODE-FORMAT", f"{value!r} is not a 10 or 13 digit HS code")
+            raise _refuse("E-HS-CODE-FORMAT", f"{value!r} is not a 10 or 13 digit HS code")
         return cls(value)
 
     @property
@@ -179,14 +179,14 @@ class Swift(str):
     def parse(cls, raw: object) -> Self:
         value = _text(raw, "E-SWIFT-FORMAT").upper()
         try:
-            bic.validate(value)
+            value = bic.validate(value)
         except InvalidComponent:
-            raise refuse("E-SWIFT-COUNTRY", f"{value!r} names no country") from None
+            raise _refuse("E-SWIFT-COUNTRY", f"{value!r} names no country") from None
         except ValidationError:
-            raise refuse("E-SWIFT-FORMAT", f"{value!r} is not a BIC") from None
+            raise _refuse("E-SWIFT-FORMAT", f"{value!r} is not a BIC") from None
         country = value[4:6]
         if country not in _SWIFT_ONLY_COUNTRIES and pycountry.countries.get(alpha_2=country) is None:
-            raise refuse("E-SWIFT-COUNTRY", f"{country!r} is not an ISO 3166 country")
+            raise _refuse("E-SWIFT-COUNTRY", f"{country!r} is not an ISO 3166 country")
         return cls(value)
 
     @property
@@ -207,10 +207,10 @@ class Mobile(str):
         try:
             number = phonenumbers.parse(value, "CN")
         except phonenumbers.NumberParseException:
-            raise refuse("E-MOBILE-FORMAT", f"{value!r} is not a phone number") from None
+            raise _refuse("E-MOBILE-FORMAT", f"{value!r} is not a phone number") from None
         if (number.country_code != 86 or not phonenumbers.is_valid_number(number)
                 or phonenumbers.number_type(number) not in _MOBILE_TYPES):
-            raise refuse("E-MOBILE-FORMAT", f"{value!r} is not a mainland mobile number")
+            raise _refuse("E-MOBILE-FORMAT", f"{value!r} is not a mainland mobile number")
         return cls(phonenumbers.national_significant_number(number))
 
     @property
@@ -227,7 +227,7 @@ class Email(str):
         try:
             checked = validate_email(value, check_deliverability=False)
         except EmailNotValidError as exc:
-            raise refuse("E-EMAIL-FORMAT", str(exc)) from None
+            raise _refuse("E-EMAIL-FORMAT", str(exc)) from None
         return cls(checked.normalized)
 
 
@@ -238,5 +238,5 @@ class CountryCode(str):
     def parse(cls, raw: object) -> Self:
         value = _text(raw, "E-COUNTRY-UNKNOWN").upper()
         if len(value) != 3 or pycountry.countries.get(alpha_3=value) is None:
-            raise refuse("E-COUNTRY-UNKNOWN", f"{value!r} is not an ISO 3166 alpha-3 code")
+            raise _refuse("E-COUNTRY-UNKNOWN", f"{value!r} is not an ISO 3166 alpha-3 code")
         return cls(value)

@@ -6,6 +6,7 @@ never rounds a cent away unnoticed: anything finer than a cent is refused, not r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Self
@@ -27,6 +28,8 @@ CENT = Decimal("0.01")
 CEILING = Decimal("1E16")
 # ISO 4217 codes that name no money: "no currency involved" and "for testing".
 NOT_FOR_AMOUNTS = frozenset({"XXX", "XTS"})
+# Typed amounts: digits and one point; no exponents, separators or underscores.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _refuse(code: str, detail: str) -> InvalidValue:
@@ -36,6 +39,8 @@ def _refuse(code: str, detail: str) -> InvalidValue:
 def parse_amount(raw: object) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
         raise _refuse("E-AMOUNT-FORMAT", f"expected a number, got {type(raw).__name__}")
+    if isinstance(raw, str) and not _PLAIN_NUMBER.fullmatch(raw.strip()):
+        raise _refuse("E-AMOUNT-FORMAT", f"{raw!r} is not written as a plain number")
     try:
         amount = Decimal(str(raw).strip())
     except InvalidOperation:

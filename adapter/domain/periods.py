@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from adapter.errors import InvalidValue
 
@@ -29,7 +29,7 @@ def _refuse(code: str, detail: str, message_zh: str | None = None) -> InvalidVal
 
 
 def parse_date(raw: object) -> date:
-    if isinstance(raw, date):
+    if isinstance(raw, date) and not isinstance(raw, datetime):
         return raw
     match = _ISO_DATE.fullmatch(raw.strip()) if isinstance(raw, str) else None
     if not match:

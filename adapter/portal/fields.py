@@ -66,7 +66,9 @@ def _parts(**fields: Any) -> GetPydanticSchema:
     def schema(_source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.typed_dict_schema(
             {name: core_schema.typed_dict_field(handler.generate_schema(kind))
-             for name, kind in fields.items()}, extra_behavior="forbid")
+             for name, kind in fields.items()}, extra_behavior="forbid",
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda value: {name: getattr(value, name) for name in fields}))
     return GetPydanticSchema(schema)
 
 
