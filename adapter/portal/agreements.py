@@ -38,7 +38,8 @@ class SignAgreement(Command):
 class Terminate(Command):
     """A-4: the request carries the manual's explicit confirmation, 坚持解约."""
 
-    confirmation: str = Field(min_length=1, max_length=10, examples=[TERMINATION_CONFIRMATION])
+    confirmation: str = Field(min_length=1, max_length=10, examples=[TERMINATION_CONFIRMATION],
+                              json_schema_extra={"enum": [TERMINATION_CONFIRMATION]})
     reason: Text | None = Field(default=None, max_length=500)
 
 

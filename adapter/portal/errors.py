@@ -46,6 +46,27 @@ CODES: dict[str, str] = {
     "E-FORBIDDEN": "无权执行该操作",
     "E-NOT-FOUND": "对象不存在",
     "E-INTERNAL": "系统繁忙，请稍后再试",
+    "E-HTTP": "请求无效",
+    "E-METHOD-NOT-ALLOWED": "不支持该请求方法",
+    "E-BODY-TOO-LARGE": "请求内容过大",
+    "E-CURSOR-INVALID": "分页参数无效",
+    "E-QUERY-INTEGER": "分页参数必须为正整数",
+    "E-QUERY-STATUS": "状态取值无效",
+    "E-OPERATOR-AUTH": "需要运维人员凭证",
+    "E-DEAD-LETTER-UNKNOWN": "死信不存在或已重发",
+    # 签约管理 (§二)
+    "E-LEGAL-PERSON-CARD-REQUIRED": "必须插入电子口岸法人卡，才能签署或解除服务协议",
+    "E-SEAL-UNKNOWN": "所选签章不存在，请重新选择",
+    "E-SEAL-TYPE": "签署服务协议须使用类型为“公司”的签章",
+    "E-SEAL-EXPIRED": "签章已过期，请制作新的签章",
+    "E-AGREEMENT-EXISTS": "当前企业已签署服务协议，请勿重复签署",
+    "E-AGREEMENT-NOT-FOUND": "协议不存在",
+    "E-AGREEMENT-STATE": "协议当前状态不能执行该操作",
+    "E-TERMINATION-CONFIRMATION": "请确认是否解约：点击“坚持解约”后方可提交解约申请",
+    "E-AUTHORIZATION-NEEDS-AGREEMENT": "请先签署服务协议，再办理企业数据授权",
+    "E-AUTHORIZATION-DUPLICATE": "请勿重复授权",
+    "E-AUTHORIZATION-REQUIRED": "企业尚未办理数据授权，请先签署《企业数据授权》",
+    "E-PERIOD-TOO-LONG": "查询时间范围不能超过三年",
 }
 
 _PYDANTIC_CODES = {
@@ -96,6 +117,17 @@ def from_pydantic(errors: Sequence[Mapping[str, Any]], *, prefix: str = "$") -> 
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_HTTP_CODES = {404: ("E-NOT-FOUND", "请求的地址不存在"), 405: ("E-METHOD-NOT-ALLOWED", "不支持该请求方法"),
+               413: ("E-BODY-TOO-LARGE", "请求内容过大")}
+
+
+def _http_error(exc: web.HTTPException) -> web.Response:
+    """aiohttp's own refusals (no route, wrong method) in the portal's error shape too."""
+    code, message = _HTTP_CODES.get(exc.status, ("E-HTTP", "请求无效"))
+    response = json_error(exc.status, code, message)
+    if exc.status == 405 and "Allow" in exc.headers:
+        response.headers["Allow"] = exc.headers["Allow"]
+    return response
 
 _STATUS: tuple[tuple[type[HubError], int], ...] = (
     (NotAuthenticated, 401), (Forbidden, 403), (NotFound, 404),
@@ -107,8 +139,10 @@ _STATUS: tuple[tuple[type[HubError], int], ...] = (
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except web.HTTPException:
-        raise
+    except web.HTTPException as exc:
+        if exc.status < 400 or request.path.startswith("/insurer/") or exc.content_type == "application/json":
+            raise
+        return _http_error(exc)
     except FieldErrors as exc:
         return web.json_response(errors_body(exc.errors), status=422,
                                  dumps=lambda d: json.dumps(d, ensure_ascii=False))

@@ -31,8 +31,14 @@ def _op(summary: str, *, params: list[dict[str, Any]] | None = None, codes: tupl
     return operation
 
 
+_PATH_PATTERNS = {"agreement_no": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", "id": "^[0-9]{1,18}$"}
+
+
 def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    schema: dict[str, Any] = {"type": "string"}
+    if name in _PATH_PATTERNS:
+        schema["pattern"] = _PATH_PATTERNS[name]
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -40,7 +46,7 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 _PAGING = [_query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-           _query("before", {"type": "integer", "minimum": 1})]
+           _query("before", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1})]
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -62,7 +68,9 @@ DOCUMENT: dict[str, Any] = {
         "/ops/v1/dead-letters/{id}/replay": {"post": _op("Send a dead letter again", codes=(202, 404),
                                                          params=[_path("id")])},
         "/ops/v1/inbox": {"get": _op("Inbound messages, newest first", codes=(200, 422),
-                                     params=[_query("status", {"type": "string"}), *_PAGING])},
+                                     params=[_query("status", {"type": "string",
+                                                               "enum": ["processed", "rejected"]}),
+                                             *_PAGING])},
     },
 }
 
@@ -112,7 +120,7 @@ def _scalar(field: dict[str, Any]) -> dict[str, Any]:
 
 
 def _inline(schema: dict[str, Any]) -> dict[str, Any]:
-    """Resolve local ``$defs`` so each request schema stands on its own."""
+    """Resolve local ``$defs`` so each request schema stands on its own, in OpenAPI 3.0 terms."""
     definitions = schema.pop("$defs", {})
 
     def resolve(node: Any) -> Any:
@@ -120,13 +128,26 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
                 return resolve(definitions[ref.rpartition("/")[2]])
-            return {k: resolve(v) for k, v in node.items()}
+            resolved = {k: resolve(v) for k, v in node.items() if k != "const"}
+            if "const" in node:  # OpenAPI 3.0 has no const: a one-value enum says the same
+                resolved["enum"] = [node["const"]]
+            return _nullable(resolved)
         if isinstance(node, list):
             return [resolve(v) for v in node]
         return node
 
     resolved: dict[str, Any] = resolve(schema)
     return resolved
+
+
+def _nullable(node: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI 3.0 has no ``type: null``: ``anyOf [X, null]`` becomes X with ``nullable``."""
+    options = node.get("anyOf")
+    if not isinstance(options, list) or {"type": "null"} not in options or len(options) != 2:
+        return node
+    other = next(o for o in options if o != {"type": "null"})
+    merged = {**{k: v for k, v in node.items() if k != "anyOf"}, **other, "nullable": True}
+    return merged
 
 
 def _portal_paths() -> dict[str, Any]:

@@ -13,11 +13,13 @@ from typing import Any
 from aiohttp import web
 
 from adapter.config import Settings
+from adapter.errors import FieldError, FieldErrors
 from adapter.persistence import inbox, outbox
 from adapter.persistence.database import Database
 from adapter.service_layer import operations
 
 PREFIX = "/ops/v1"
+MAX_ID = 2**63 - 1
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -34,14 +36,14 @@ def _plain(value: Any) -> Any:
 
 
 def _int_query(request: web.Request, name: str, default: int | None, *, ceiling: int = 500) -> int | None:
+    """A paging parameter: a whole number from 1 to ``ceiling``, or a 422 naming it."""
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
-        raise web.HTTPUnprocessableEntity(text=json.dumps(
-            {"errors": [{"code": "E-QUERY-INTEGER", "field": name, "message": f"{name} 必须为正整数"}]},
-            ensure_ascii=False), content_type="application/json")
-    return min(int(raw), ceiling)
+    if not raw.isdigit() or not 1 <= int(raw) <= ceiling:
+        raise FieldErrors([FieldError("E-QUERY-INTEGER", f"$query.{name}",
+                                      f"{name} 必须为1至{ceiling}之间的整数")])
+    return int(raw)
 
 
 def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
@@ -66,11 +68,11 @@ def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
         guard(request)
         status = request.query.get("status", outbox.PENDING)
         if status not in (outbox.PENDING, outbox.SENDING, outbox.SENT, outbox.DEAD):
-            return _json({"errors": [{"code": "E-QUERY-STATUS", "field": "status",
+            return _json({"errors": [{"code": "E-QUERY-STATUS", "field": "$query.status",
                                       "message": "状态取值无效"}]}, 422)
         async with db.reading() as conn:
             items = await outbox.listing(conn, status=status, limit=_int_query(request, "limit", 50) or 50,
-                                         before_id=_int_query(request, "before", None))
+                                         before_id=_int_query(request, "before", None, ceiling=MAX_ID))
             counts = await outbox.counts(conn)
         return _json({"counts": counts, "items": items})
 
@@ -79,7 +81,7 @@ def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
         async with db.reading() as conn:
             items = await outbox.listing(conn, status=outbox.DEAD,
                                          limit=_int_query(request, "limit", 50) or 50,
-                                         before_id=_int_query(request, "before", None))
+                                         before_id=_int_query(request, "before", None, ceiling=MAX_ID))
         return _json({"items": items})
 
     async def dead_letter(request: web.Request) -> web.Response:
@@ -87,7 +89,8 @@ def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
         async with db.reading() as conn:
             item = await operations.dead_letter(conn, int(request.match_info["id"]))
         if item is None:
-            raise web.HTTPNotFound()
+            return _json({"errors": [{"code": "E-DEAD-LETTER-UNKNOWN", "field": "id",
+                                      "message": "死信不存在或已重发"}]}, 404)
         return _json(item)
 
     async def replay(request: web.Request) -> web.Response:
@@ -103,10 +106,14 @@ def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
 
     async def inbox_list(request: web.Request) -> web.Response:
         guard(request)
+        status = request.query.get("status")
+        if status not in (None, "processed", "rejected"):
+            return _json({"errors": [{"code": "E-QUERY-STATUS", "field": "$query.status",
+                                      "message": "状态取值无效"}]}, 422)
         async with db.reading() as conn:
-            items = await inbox.recent(conn, status=request.query.get("status"),
+            items = await inbox.recent(conn, status=status,
                                        limit=_int_query(request, "limit", 50) or 50,
-                                       before_id=_int_query(request, "before", None))
+                                       before_id=_int_query(request, "before", None, ceiling=MAX_ID))
         return _json({"items": items})
 
     return [

@@ -10,7 +10,7 @@ import json
 from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from adapter.domain.text import clean_text
@@ -36,7 +36,9 @@ def rule(check: Any) -> AfterValidator:
     return AfterValidator(validate)
 
 
-Text = Annotated[str, rule(clean_text)]
+# The pattern tells API clients (and schemathesis) what clean_text refuses.
+Text = Annotated[str, rule(clean_text),
+                 Field(json_schema_extra={"pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"})]
 
 
 async def parse_body(request: web.Request, model: type[Model]) -> Model:

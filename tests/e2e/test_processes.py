@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -33,9 +34,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def process(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def process(*args: str, env: dict[str, str] | None = None,
+            log: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    sink = log.open("wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=sink, stderr=sink)
     try:
         yield proc
     finally:
@@ -45,6 +48,8 @@ def process(*args: str, env: dict[str, str] | None = None) -> Iterator[subproces
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if log:
+            sink.close()  # type: ignore[union-attr]
 
 
 @pytest.fixture
@@ -125,12 +130,16 @@ async def test_hard_kill_mid_burst_loses_no_message(pg, insurer) -> None:
     assert summary["duplicate_count"] <= 8
 
 
-async def test_two_dispatcher_processes_send_no_message_twice(pg, insurer) -> None:
+async def test_two_dispatcher_processes_send_no_message_twice(pg, insurer, tmp_path) -> None:
     insurer_url, admin_url = insurer
-    serials = await queue_burst(pg, BURST)
     await received(admin_url)
     env = hub_env(insurer_url, HUB_DISPATCHER__LEASE_SECONDS="60", HUB_DISPATCHER__BATCH_SIZE="10")
-    with process("-m", "adapter", "dispatch", env=env), process("-m", "adapter", "dispatch", env=env):
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    with process("-m", "adapter", "dispatch", env=env, log=logs[0]), \
+            process("-m", "adapter", "dispatch", env=env, log=logs[1]):
+        # Both must be claiming before the burst lands, or one could take it all.
+        await eventually(lambda: _started(logs), timeout=30)
+        serials = await queue_burst(pg, BURST)
         await eventually(lambda: _all_sent(pg), timeout=60, interval=0.2)
     summary = await received(admin_url)
     assert summary["business_count"] == BURST
@@ -139,6 +148,10 @@ async def test_two_dispatcher_processes_send_no_message_twice(pg, insurer) -> No
     async with pg.reading() as conn:
         workers = (await conn.execute(select(func.count(distinct(outbox_table.c.claimed_by))))).scalar()
     assert workers == 2
+
+
+async def _started(logs: list[Path]) -> bool:
+    return all(log.exists() and b"dispatcher started" in log.read_bytes() for log in logs)
 
 
 async def _at_least(admin_url: str, count: int) -> bool:
