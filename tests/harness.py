@@ -26,9 +26,17 @@ _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+def org_code_for(n: int) -> str:
+    """A distinct organization code with its GB 11714 check character (MOD 11, X for 10)."""
+    body = f"{n:08d}"
+    remainder = 11 - sum(int(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2))) % 11
+    return body + {10: "X", 11: "0"}.get(remainder, str(remainder))
+
+
 def uscc_for(n: int) -> str:
-    """A distinct, check-digit-correct unified social credit code per ``n`` (GB 32100)."""
-    body = f"91350100{n:09d}"
+    """A distinct, check-character-correct unified social credit code per ``n`` (GB 32100),
+    whose ninth to seventeenth characters are a valid organization code."""
+    body = f"91350100{org_code_for(n)}"
     total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS))
     return body + _USCC_CHARS[(31 - total % 31) % 31]
 INSURER_AUTH = {"Authorization": aiohttp.encode_basic_auth("sinosure", "insurer-secret")}

@@ -16,7 +16,8 @@ from aiohttp.typedefs import Middleware
 from adapter.config import IdentitySettings
 from adapter.domain.exchange import utcnow
 from adapter.domain.identity import CardType, Identity
-from adapter.errors import NotAuthenticated
+from adapter.domain.identifiers import OrganizationCode, Uscc
+from adapter.errors import InvalidValue, NotAuthenticated
 
 IDENTITY: web.RequestKey[Identity] = web.RequestKey("identity", Identity)
 PORTAL_PREFIX = "/portal/v1/"
@@ -30,11 +31,13 @@ def decode(token: str, settings: IdentitySettings) -> Identity:
                             issuer=settings.issuer,
                             options={"require": ["exp", "iat", "sub", "ent", "card"]})
         enterprise = claims["ent"]
-        return Identity(enterprise_name=str(enterprise["name"]), uscc=str(enterprise["uscc"]),
-                        org_code=str(enterprise.get("org_code", "")), user_id=str(claims["sub"]),
+        org_code = enterprise.get("org_code")
+        return Identity(enterprise_name=str(enterprise["name"]), uscc=str(Uscc.parse(enterprise["uscc"])),
+                        org_code=str(OrganizationCode.parse(org_code)) if org_code else "",
+                        user_id=str(claims["sub"]),
                         user_name=str(claims.get("name", claims["sub"])),
                         card_type=CardType(claims["card"]))
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError) as exc:
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError, InvalidValue) as exc:
         raise NotAuthenticated(f"token refused: {type(exc).__name__}: {exc}") from None
 
 

@@ -77,9 +77,37 @@ def render(sheet: AgreementSheet) -> bytes:
     for line in lines:
         pdf.drawString(20 * mm, y, line)
         y -= _LINE
+    _seal(pdf, 55 * mm, y - 22 * mm, sheet.enterprise_name, f"{sheet.seal_name}")
+    if sheet.insurer_stamped_at is not None:
+        _seal(pdf, 130 * mm, y - 22 * mm, INSURER_NAME, "电子签章")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _seal(pdf: canvas.Canvas, x: float, y: float, name: str, label: str) -> None:
+    """A round red seal: the party's name along the rim, a star, the seal's label below."""
+    radius = 20 * mm
+    pdf.saveState()
+    pdf.setStrokeColorRGB(0.8, 0.1, 0.1)
+    pdf.setFillColorRGB(0.8, 0.1, 0.1)
+    pdf.setLineWidth(1.5)
+    pdf.circle(x, y, radius, stroke=1, fill=0)
+    pdf.setFont(_font(), 7)
+    characters = name[:16]
+    sweep = 220.0
+    for index, character in enumerate(characters):
+        angle = 90 + sweep / 2 - index * sweep / max(len(characters) - 1, 1)
+        pdf.saveState()
+        pdf.translate(x, y)
+        pdf.rotate(angle - 90)
+        pdf.drawCentredString(0, radius - 3.2 * mm, character)
+        pdf.restoreState()
+    pdf.setFont(_font(), 14)
+    pdf.drawCentredString(x, y - 2 * mm, "★")
+    pdf.setFont(_font(), 6)
+    pdf.drawCentredString(x, y - 9 * mm, label[-12:])
+    pdf.restoreState()
 
 
 def _insurer_line(sheet: AgreementSheet) -> str:

@@ -199,3 +199,24 @@ async def test_cors_answers_only_the_configured_portal_origins(hub) -> None:
         async with session.options(url, headers={"Origin": "http://evil.example", **preflight}) as r:
             assert r.status == 403
             assert "Access-Control-Allow-Origin" not in r.headers
+
+
+async def test_five_bad_fields_answer_one_422_naming_all_five(hub) -> None:
+    api = f"{hub.base_url}/portal/v1"
+    query = "data_type=INVOICE&start=2026-02-30&end=yesterday&limit=0&offset=-1"
+    async with aiohttp.ClientSession(headers=portal_token(hub.settings, uscc=OURS)) as session:
+        async with session.get(f"{api}/authorized-data?{query}") as r:
+            body = await r.json()
+    assert r.status == 422
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+        ("$query.data_type", "E-FIELD-CHOICE"), ("$query.start", "E-FIELD-TYPE"),
+        ("$query.end", "E-FIELD-TYPE"), ("$query.limit", "E-FIELD-RANGE"),
+        ("$query.offset", "E-FIELD-RANGE")}
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["message"]) for e in body["errors"])
+
+
+async def test_token_with_a_wrong_check_character_is_refused(hub) -> None:
+    broken = OURS[:-1] + ("0" if OURS[-1] != "0" else "1")
+    async with aiohttp.ClientSession(headers=portal_token(hub.settings, uscc=broken)) as session:
+        async with session.get(f"{hub.base_url}/portal/v1/me") as r:
+            assert r.status == 401
