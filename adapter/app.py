@@ -54,7 +54,7 @@ def build_ports() -> tuple[SealRegistry, CustomsData]:
 def create_app(settings: Settings, *, db: Database | None = None,
                ports: tuple[SealRegistry, CustomsData] | None = None) -> web.Application:
     """Build the hub. Tests pass their own ``db`` so they can look inside the same database."""
-    database = db or Database(settings.database_url)
+    database = db or Database(settings.database_url, pool_size=settings.database_pool_size)
     app = web.Application(middlewares=[correlation_middleware, cors_middleware(settings.cors_origins),
                                        error_middleware, identity_middleware(settings.identity)],
                           client_max_size=settings.limits.max_document_bytes + 1024,

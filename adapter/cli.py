@@ -56,7 +56,7 @@ async def dispatch(settings: Settings) -> None:
     from adapter.outbound.dispatcher import Dispatcher
     from adapter.outbound.gateways import build_gateway
 
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=settings.database_pool_size)
     gateway = build_gateway(settings)
     stop = asyncio.Event()
     task = asyncio.create_task(Dispatcher(db, gateway, settings).run(stop))

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HUB_", env_nested_delimiter="__", extra="ignore")
 
     database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'hub.sqlite'}"
+    # PostgreSQL connections kept open per process: at least the requests expected in flight.
+    database_pool_size: int = Field(32, ge=1)
     host: str = "127.0.0.1"
     port: int = 8080
     public_base_url: str = ""

@@ -13,11 +13,14 @@ import os
 import socket
 import time
 import uuid
+from collections import deque
 from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.config import Settings
 from adapter.errors import DeliveryFailed
-from adapter.mappings.registry import by_message_type
+from adapter.mappings.registry import DocumentType, by_message_type
 from adapter.outbound.gateway import Gateway
 from adapter.outbound.retry import retrying
 from adapter.persistence import outbox
@@ -25,6 +28,15 @@ from adapter.persistence.database import Database
 from adapter.persistence.timeline import TimelineEntry, record
 
 log = logging.getLogger(__name__)
+
+
+class Exhausted(Exception):
+    """A message that will not be delivered now: its last failure and how many attempts it took."""
+
+    def __init__(self, failure: DeliveryFailed, attempts: int) -> None:
+        super().__init__(failure.detail)
+        self.failure = failure
+        self.attempts = attempts
 
 
 def worker_name() -> str:
@@ -40,6 +52,7 @@ class Dispatcher:
         self.lease = timedelta(seconds=settings.lease_seconds)
         self._delivered: list[tuple[outbox.OutboundMessage, outbox.Delivered, float]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._backlog: deque[outbox.OutboundMessage] = deque()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -60,15 +73,14 @@ class Dispatcher:
         """Send everything that is due now and wait for it (tests, CLI, benchmarks)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            claimed = await self._claim()
-            if not claimed and not self._in_flight:
+            claimed = await self._cycle()
+            if not (claimed or self._in_flight or self._delivered or self._backlog):
                 return
             await self._wait_some(0.05)
-            await self._flush()
         raise TimeoutError("outbox not drained in time")
 
     async def _step(self, stop: asyncio.Event) -> None:
-        claimed = await self._claim()
+        claimed = await self._cycle()
         if self._in_flight:
             await self._wait_some(0.02 if claimed else self.settings.dispatcher.idle_poll_seconds)
         elif not claimed:
@@ -79,21 +91,35 @@ class Dispatcher:
                                return_when=asyncio.FIRST_COMPLETED)
             stop_wait.cancel()
             wake_wait.cancel()
-        await self._flush()
 
-    async def _claim(self) -> int:
-        free = self.settings.dispatcher.concurrency - len(self._in_flight)
-        if free <= 0:
+    async def _cycle(self) -> int:
+        """Mark what was delivered and claim what is due, in one transaction (one commit).
+
+        Claims run ahead of the sends (up to twice the concurrency), so a send slot that
+        frees is refilled at once from memory, not after the next round trip.
+        """
+        batch, self._delivered = self._delivered, []
+        room = 2 * self.settings.dispatcher.concurrency - len(self._in_flight) - len(self._backlog)
+        if not batch and room <= 0:
             return 0
         async with self.db.transaction() as conn:
-            messages = await outbox.claim(conn, worker=self.worker,
-                                          limit=min(free, self.settings.dispatcher.batch_size),
-                                          lease=self.lease)
-        for message in messages:
-            task = asyncio.create_task(self._deliver(message))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            await self._mark(conn, batch)
+            messages = [] if room <= 0 else await outbox.claim(
+                conn, worker=self.worker, limit=min(room, self.settings.dispatcher.batch_size),
+                lease=self.lease)
+        self._backlog.extend(messages)
+        self._start_waiting()
         return len(messages)
+
+    def _start_waiting(self) -> None:
+        while self._backlog and len(self._in_flight) < self.settings.dispatcher.concurrency:
+            task = asyncio.create_task(self._deliver(self._backlog.popleft()))
+            self._in_flight.add(task)
+            task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._start_waiting()
 
     async def _wait_some(self, timeout: float) -> None:
         if self._in_flight:
@@ -102,27 +128,42 @@ class Dispatcher:
 
     async def _deliver(self, message: outbox.OutboundMessage) -> None:
         doc_type = by_message_type(message.message_type)
-        attempt_no = message.attempts
         started = time.monotonic()
         try:
-            async for attempt in retrying(self.settings.retry, attempts_already_made=message.attempts):
+            ack, attempts = await self._first_then_retries(message, doc_type)
+        except Exhausted as out:
+            await self._bury(message, out.attempts, out.failure)
+            return
+        except Exception as exc:  # a document the gateway cannot even build will not improve
+            log.exception("delivery crashed", extra={"message_id": message.message_id})
+            await self._bury(message, message.attempts + 1, DeliveryFailed(
+                f"{type(exc).__name__}: {exc}", retryable=False, code="E-DELIVERY-INTERNAL"))
+            return
+        self._delivered.append((message, outbox.Delivered(message.id, attempts, ack),
+                                time.monotonic() - started))
+
+    async def _first_then_retries(self, message: outbox.OutboundMessage,
+                                  doc_type: DocumentType) -> tuple[bytes, int]:
+        """The first attempt goes straight out; only a retryable failure builds the retry loop."""
+        attempt_no = message.attempts + 1
+        try:
+            return await self.gateway.send(message, doc_type), attempt_no
+        except DeliveryFailed as failure:
+            await self._note_failure(message, attempt_no, failure)
+            if not failure.retryable or attempt_no >= self.settings.retry.max_attempts:
+                raise Exhausted(failure, attempt_no) from failure
+        try:
+            async for attempt in retrying(self.settings.retry, attempts_already_made=attempt_no):
                 with attempt:
                     attempt_no += 1
                     try:
-                        ack = await self.gateway.send(message, doc_type)
+                        return await self.gateway.send(message, doc_type), attempt_no
                     except DeliveryFailed as failure:
                         await self._note_failure(message, attempt_no, failure)
                         raise
         except DeliveryFailed as failure:
-            await self._bury(message, attempt_no, failure)
-            return
-        except Exception as exc:  # a document the gateway cannot even build will not improve
-            log.exception("delivery crashed", extra={"message_id": message.message_id})
-            await self._bury(message, attempt_no, DeliveryFailed(
-                f"{type(exc).__name__}: {exc}", retryable=False, code="E-DELIVERY-INTERNAL"))
-            return
-        self._delivered.append((message, outbox.Delivered(message.id, attempt_no, ack),
-                                time.monotonic() - started))
+            raise Exhausted(failure, attempt_no) from failure
+        raise AssertionError("retry loop ended without an outcome")
 
     async def _note_failure(self, message: outbox.OutboundMessage, attempt_no: int,
                             failure: DeliveryFailed) -> None:
@@ -147,19 +188,28 @@ class Dispatcher:
             await record(conn, _entry(message, "dead_letter", failure.code, attempt=attempt_no,
                                       error=failure.detail[:500]))
 
-    async def _flush(self) -> None:
-        if not self._delivered:
+    async def _mark(self, conn: AsyncConnection,
+                    batch: list[tuple[outbox.OutboundMessage, outbox.Delivered, float]]) -> None:
+        if not batch:
             return
+        await outbox.mark_delivered(conn, worker=self.worker, delivered=[d for _, d, _ in batch])
+        await record(conn, *(
+            _entry(message, "message_sent", "delivered", attempt=delivered.attempts,
+                   seconds=round(seconds, 4))
+            for message, delivered, seconds in batch))
+
+    async def _flush(self) -> None:
         batch, self._delivered = self._delivered, []
-        async with self.db.transaction() as conn:
-            await outbox.mark_delivered(conn, worker=self.worker, delivered=[d for _, d, _ in batch])
-            await record(conn, *(
-                _entry(message, "message_sent", "delivered", attempt=delivered.attempts,
-                       seconds=round(seconds, 4))
-                for message, delivered, seconds in batch))
+        if batch:
+            async with self.db.transaction() as conn:
+                await self._mark(conn, batch)
 
     async def _finish(self) -> None:
         """On shutdown: let in-flight sends end (their leases cover a hard stop), then record them."""
+        waiting, self._backlog = list(self._backlog), deque()
+        if waiting:
+            async with self.db.transaction() as conn:
+                await outbox.release(conn, worker=self.worker, row_ids=[m.id for m in waiting])
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=5)
             for task in self._in_flight:

@@ -46,7 +46,7 @@ class Database:
             self.engine: AsyncEngine = create_async_engine(url)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+            self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size // 2)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @property

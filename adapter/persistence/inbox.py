@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapter.persistence.dialect import upsert
 from adapter.persistence.tables import inbound_messages as inbox
 
 
@@ -66,14 +68,25 @@ async def store_rejected(conn: AsyncConnection, record: InboundRecord) -> int:
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
+@cache
+def _claim_statement(dialect: str) -> Any:
+    """Built once per dialect: the hot path only binds values (design.md §5)."""
+    columns = [c for c in inbox.c if c.name not in ("id", "last_duplicate_at")]
+    insert_into = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(inbox)
+    stmt = insert_into.values({c.name: bindparam(c.name, type_=c.type) for c in columns})
+    return stmt.on_conflict_do_update(
+        index_elements=[inbox.c.dedup_sender, inbox.c.dedup_message_id],
+        set_={"duplicates": inbox.c.duplicates + 1,
+              "last_duplicate_at": bindparam("received_at", type_=inbox.c.received_at.type)},
+    ).returning(inbox.c.id, inbox.c.duplicates, inbox.c.ack_id, inbox.c.ack_xml)
+
+
 async def claim(conn: AsyncConnection, record: InboundRecord) -> Delivery:
     """Store an accepted document, or count a repeat of one already stored."""
-    stmt = upsert(conn, inbox).values(record.row(deduplicate=True))
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[inbox.c.dedup_sender, inbox.c.dedup_message_id],
-        set_={"duplicates": inbox.c.duplicates + 1, "last_duplicate_at": record.received_at},
-    ).returning(inbox.c.id, inbox.c.duplicates, inbox.c.ack_id, inbox.c.ack_xml)
-    row = (await conn.execute(stmt)).one()
+    values = record.row(deduplicate=True)
+    values.setdefault("dedup_sender", None)
+    values.setdefault("dedup_message_id", None)
+    row = (await conn.execute(_claim_statement(conn.dialect.name), values)).one()
     return Delivery(row.id, row.duplicates > 0, row.ack_id, row.ack_xml)
 
 

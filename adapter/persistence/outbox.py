@@ -96,6 +96,16 @@ async def mark_delivered(conn: AsyncConnection, *, worker: str, delivered: list[
     )
 
 
+async def release(conn: AsyncConnection, *, worker: str, row_ids: list[int]) -> None:
+    """Hand back rows claimed but never sent (shutdown), so they need not wait out the lease."""
+    if row_ids:
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(row_ids), outbox.c.claimed_by == worker, outbox.c.status == SENDING)
+            .values(status=PENDING, lease_until=None, claimed_by=None)
+        )
+
+
 async def mark_dead(conn: AsyncConnection, *, worker: str, row_id: int, attempts: int,
                     error_code: str, error: str) -> None:
     await conn.execute(

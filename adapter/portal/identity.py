@@ -15,8 +15,8 @@ from aiohttp.typedefs import Middleware
 
 from adapter.config import IdentitySettings
 from adapter.domain.exchange import utcnow
-from adapter.domain.identity import CardType, Identity
 from adapter.domain.identifiers import OrganizationCode, Uscc
+from adapter.domain.identity import CardType, Identity
 from adapter.errors import InvalidValue, NotAuthenticated
 
 IDENTITY: web.RequestKey[Identity] = web.RequestKey("identity", Identity)

@@ -1,0 +1,183 @@
+"""Inbound benchmark: agreement stamps POSTed over REST to the hub, against a bare ceiling.
+
+    .venv/bin/python bench/inbound.py [--db sqlite|postgres] [--n N] [--concurrency C] [--profile]
+
+N agreements are signed first (保险公司签约中, each with its X-OUT-1 in the outbox), so every
+stamp has a real effect (→ 签约成功). The hub runs in its own process (bench/serve.py hub,
+dispatcher off); this process is the client. Measured, each after a small warm-up:
+
+  hub new        N distinct stamps, first delivery: receive → validate → inbox → state → ack
+  hub duplicate  the same N documents again: answered DUPLICATE, no business effect
+  ceiling        bench/serve.py ceiling, same process layout, same documents and concurrency:
+                 lxml parse + XMLSchema validate + one INSERT of the raw bytes + small ack
+
+``--profile`` runs the hub under cProfile (figures then are slower than real) and prints
+where its time goes; the ceiling is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (
+    REPO_ROOT,
+    CpuMeter,
+    Result,
+    drive,
+    load_average,
+    prepare_database,
+    print_profile,
+    print_profile_buckets,
+    print_table,
+    sign_agreements,
+    start_child,
+    verdict,
+)
+
+SERVE = str(REPO_ROOT / "bench" / "serve.py")
+PATH = "/insurer/v1/documents/agreement-stamp"
+
+
+async def check_effects(url: str, measured: int, warmup: int) -> str:
+    """What the database says happened: stamped agreements, inbox rows, counted repeats."""
+    from sqlalchemy import func, select
+
+    from adapter.domain.agreement import AgreementStatus
+    from adapter.persistence.database import Database
+    from adapter.persistence.tables import agreements, inbound_messages
+
+    db = Database(url)
+    try:
+        async with db.reading() as conn:
+            stamped = (await conn.execute(select(func.count()).select_from(agreements)
+                                          .where(agreements.c.status == AgreementStatus.SIGNED.value))).scalar()
+            rows, repeats = (await conn.execute(select(func.count(), func.sum(inbound_messages.c.duplicates))
+                                                .where(inbound_messages.c.status == "processed"))).one()
+    finally:
+        await db.dispose()
+    expected = measured + warmup
+    ok = stamped == expected and rows == expected and repeats == expected
+    return (f"  check: {stamped} agreements 签约成功, {rows} inbox rows, {repeats} duplicates counted "
+            f"(expected {expected} each) {'OK' if ok else 'MISMATCH'}")
+
+
+async def run(args: argparse.Namespace) -> None:
+    from tests.harness import INSURER_AUTH, stamp_document
+
+    url = await prepare_database(args.db)
+    warm = [f"AG-WARM-{i:05d}" for i in range(args.warmup)]
+    numbers = [f"AG-BENCH-{i:06d}" for i in range(args.n)]
+    signing, usccs = await sign_agreements(url, warm + numbers)
+    warm_docs = [stamp_document(number, uscc=usccs[number]) for number in warm]
+    docs = [stamp_document(number, uscc=usccs[number]) for number in numbers]
+    size = sum(map(len, docs)) / len(docs)
+    print(f"inbound REST, {args.db}: n={args.n} concurrency={args.concurrency} warm-up={args.warmup}, "
+          f"document ~{size:.0f} B; {len(warm) + len(numbers)} agreements signed in {signing:.1f}s; "
+          f"load {load_average()}")
+    headers = {**INSURER_AUTH, "Content-Type": "application/xml"}
+    c = args.concurrency
+
+    profile_path = tempfile.mkstemp(prefix="bench_hub_", suffix=".prof")[1] if args.profile else None
+    hub_args = [sys.executable, SERVE, "hub", "--db", url, "--log-level", args.log_level]
+    if profile_path:
+        hub_args += ["--profile", profile_path]
+    hub = start_child("hub", hub_args, "READY")
+    target = hub.ready_line.split()[1] + PATH
+    meter = CpuMeter(hub.process.pid, postgres=args.db == "postgres")
+    base = hub.ready_line.split()[1]
+
+    async def pool_counts() -> dict[str, int]:
+        async with aiohttp.ClientSession() as session, session.get(f"{base}/_bench/pool") as answer:
+            return await answer.json()  # type: ignore[no-any-return]
+
+    async def measured(label: str, documents: list[bytes], expect: bytes) -> Result:
+        before = await pool_counts()
+        result = await drive(label, target, documents, concurrency=c, headers=headers, expect=expect,
+                             meter=meter)
+        after = await pool_counts()
+        per = {name: (after[name] - before[name]) / len(documents) for name in after}
+        trips = per["statement"] + per["begin"] + per["commit"] + per["rollback"]
+        unit = "calls to aiosqlite's thread" if args.db == "sqlite" else "round trips"
+        result.note = (f"db {trips:.1f} {unit} ({per['statement']:.1f} statements + "
+                       f"BEGIN/COMMIT), {per['connect']:.3f} new connections")
+        return result
+
+    async def next_profile_segment() -> None:
+        if profile_path:
+            hub.process.send_signal(signal.SIGUSR1)
+            await asyncio.sleep(0.3)
+
+    try:
+        await drive("warm-up", target, warm_docs, concurrency=c, headers=headers, expect=b"ACCEPTED")
+        await drive("warm-up", target, warm_docs, concurrency=c, headers=headers, expect=b"DUPLICATE")
+        await next_profile_segment()  # segment 0: start-up and warm-up, not shown
+        new = await measured("hub new (stamp -> signed)", docs, b"ACCEPTED")
+        await next_profile_segment()  # segment 1: the new documents
+        dup = await measured("hub duplicate (same documents)", docs, b"DUPLICATE")
+    finally:
+        hub.stop()
+    if hub.process.returncode not in (0, None):
+        print(f"hub exited with {hub.process.returncode}:\n{hub.log_tail()}", file=sys.stderr)
+    check = await check_effects(url, args.n, args.warmup)
+
+    results: list[Result] = [new, dup]
+    ceiling: Result | None = None
+    if not profile_path:
+        ceiling_child = start_child("ceiling", [sys.executable, SERVE, "ceiling", "--db", url], "READY")
+        target = ceiling_child.ready_line.split()[1] + PATH
+        store = "aiosqlite INSERT+commit" if args.db == "sqlite" else "asyncpg INSERT"
+        try:
+            await drive("warm-up", target, warm_docs, concurrency=c, headers=headers, expect=b"ACCEPTED")
+            ceiling = await drive(f"ceiling (parse+XSD+{store})", target, docs, concurrency=c,
+                                  headers=headers, expect=b"ACCEPTED",
+                                  meter=CpuMeter(ceiling_child.process.pid, postgres=args.db == "postgres"))
+        finally:
+            ceiling_child.stop()
+        ceiling.note = ("db 1 INSERT + COMMIT under one lock" if args.db == "sqlite"
+                        else "db 1 round trip (autocommit INSERT)")
+        results.append(ceiling)
+
+    title = f"inbound, {args.db}" + (" — PROFILED, slower than real" if profile_path else "")
+    print_table(title, results, ratio_to=lambda _r: ceiling)
+    print(check)
+    if ceiling:
+        print(verdict("hub new / ceiling", new.rate / ceiling.rate, 0.5))
+    print(verdict("hub duplicate / hub new (throughput)", dup.rate / new.rate, 1.0))
+    # CPU per message is what other load on the machine disturbs least.
+    cpu = {result.label: result.cpu.get("server", 0.0) / result.count * 1000 for result in results}
+    line = f"  server CPU per message: new {cpu[new.label]:.2f} ms, duplicate {cpu[dup.label]:.2f} ms"
+    if ceiling and cpu[ceiling.label]:
+        line += (f", ceiling {cpu[ceiling.label]:.2f} ms (new costs {cpu[new.label] / cpu[ceiling.label]:.1f}x "
+                 "the ceiling's)")
+    print(line)
+    if profile_path:
+        for segment, label in ((1, "new documents"), (2, "duplicates")):
+            dump = f"{profile_path}.{segment}"
+            print(f"\n=== hub profile: {label} ===")
+            print_profile_buckets(dump, per=args.n)
+            print_profile(dump, top=args.top, sort="tottime")
+
+
+def main() -> None:
+    cli = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cli.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    cli.add_argument("--n", type=int, default=2000)
+    cli.add_argument("--concurrency", type=int, default=16)
+    cli.add_argument("--warmup", type=int, default=100)
+    cli.add_argument("--log-level", default="INFO", help="the hub's log level (sw-hub serve: INFO)")
+    cli.add_argument("--profile", action="store_true", help="run the hub under cProfile, print the top")
+    cli.add_argument("--top", type=int, default=30)
+    asyncio.run(run(cli.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
