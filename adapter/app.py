@@ -65,15 +65,16 @@ def create_app(settings: Settings, *, db: Database | None = None,
                         max_bytes=settings.limits.max_document_bytes)
     app.add_routes(rest.routes(receiver, settings))
     app.add_routes(soap.routes(receiver, settings))
-    app.add_routes(operator.routes(database, settings))
     seals, customs = ports or build_ports()
     app[SEALS] = seals
 
     def wake() -> None:
+        """After a commit that queued a message: the in-process dispatcher sends it now."""
         dispatcher = app.get(DISPATCHER)
         if dispatcher is not None:
             dispatcher.wake()
 
+    app.add_routes(operator.routes(database, settings, wake))
     app.add_routes(agreements.routes(database, settings, seals, wake))
     app.add_routes(authorization.routes(database, settings, customs, wake))
     app.add_routes(health.routes(database, dispatcher_mode=dispatcher_mode(settings)))
@@ -97,7 +98,6 @@ async def _dispatcher_lifetime(app: web.Application) -> AsyncIterator[None]:
     gateway = build_gateway(settings)
     dispatcher = Dispatcher(app[DATABASE], gateway, settings)
     app[DISPATCHER] = dispatcher
-    app[operator.DISPATCHER_WAKE] = dispatcher.wake
     log.info("outbox dispatcher: %s", dispatcher_mode(settings))
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -46,7 +47,7 @@ def _int_query(request: web.Request, name: str, default: int | None, *, ceiling:
     return int(raw)
 
 
-def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
+def routes(db: Database, settings: Settings, wake: Callable[[], None]) -> list[web.RouteDef]:
     token = settings.operator_token.get_secret_value()
 
     def guard(request: web.Request) -> None:
@@ -99,9 +100,7 @@ def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
         if replayed is None:
             return _json({"errors": [{"code": "E-DEAD-LETTER-UNKNOWN", "field": "id",
                                       "message": "死信不存在或已重发"}]}, 404)
-        wake = request.app.get(DISPATCHER_WAKE)
-        if wake:
-            wake()
+        wake()
         return _json({"replayed": replayed}, 202)
 
     async def inbox_list(request: web.Request) -> web.Response:
@@ -125,5 +124,3 @@ def routes(db: Database, settings: Settings) -> list[web.RouteDef]:
         web.get(PREFIX + "/inbox", inbox_list),
     ]
 
-
-DISPATCHER_WAKE: web.AppKey[Any] = web.AppKey("dispatcher_wake", object)
