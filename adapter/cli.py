@@ -15,6 +15,7 @@ from aiohttp import web
 
 from adapter.app import LINGER_SECONDS, create_app, dispatcher_mode
 from adapter.config import REPO_ROOT, Settings, load_settings
+from adapter.contracts.cli import register as register_contracts
 from adapter.observability import configure_logging
 from adapter.persistence import outbox
 from adapter.persistence.database import Database
@@ -188,6 +189,7 @@ def parser() -> argparse.ArgumentParser:
     letters = commands.add_parser("dead-letters", help="list, show or replay dead letters")
     letters.add_argument("action", choices=["list", "show", "replay"])
     letters.add_argument("id", nargs="?", type=int)
+    register_contracts(commands)
     commands.add_parser("tokens", help="print demo portal tokens (legal-person and operator cards)")
     line = commands.add_parser("timeline", help="an object's timeline")
     line.add_argument("object_type")

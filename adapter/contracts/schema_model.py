@@ -13,6 +13,7 @@ attributes, and the facets of its simple type collected along the whole derivati
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -93,12 +94,19 @@ def load_schema(path: Path) -> xmlschema.XMLSchema:
 
 
 def describe(path: Path) -> SchemaFacts:
-    """Every element reachable from the schema's global elements, by path."""
-    return _describe_cached(str(path.resolve()), path.stat().st_mtime_ns)
+    """Every element reachable from the schema's global elements, by path.
+
+    Cached by content: the schema and every schema beside it (which it may import).
+    """
+    resolved = path.resolve()
+    content = hashlib.sha256()
+    for sibling in sorted(resolved.parent.glob("*.xsd")):
+        content.update(sibling.name.encode() + b"\0" + sibling.read_bytes() + b"\0")
+    return _describe_cached(str(resolved), content.hexdigest())
 
 
 @cache
-def _describe_cached(path: str, _mtime_ns: int) -> SchemaFacts:
+def _describe_cached(path: str, _content: str) -> SchemaFacts:
     schema = load_schema(Path(path))
     elements: dict[str, ElementFacts] = {}
     roots = []
