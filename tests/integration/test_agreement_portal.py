@@ -174,7 +174,7 @@ async def test_agreement_list_is_newest_first_and_filters_by_status(hub) -> None
     assert [a["agreement_no"] for a in refused["items"]] == [first]
 
 
-@pytest.mark.parametrize("kind", ["missing", "garbage", "expired", "wrong_key"])
+@pytest.mark.parametrize("kind", ["missing", "garbage", "expired", "wrong_key", "unsigned"])
 async def test_bad_tokens_get_401(hub, kind) -> None:
     import jwt
 
@@ -182,7 +182,11 @@ async def test_bad_tokens_get_401(hub, kind) -> None:
                "expired": portal_token(hub.settings, uscc=OURS, hours=-1),
                "wrong_key": {"Authorization": "Bearer " + jwt.encode(
                    {"sub": "x", "card": "legal_person", "ent": {"name": "x", "uscc": OURS}},
-                   "another-key-of-sufficient-length-32b", algorithm="HS256")}}[kind]
+                   "another-key-of-sufficient-length-32b", algorithm="HS256")},
+               "unsigned": {"Authorization": "Bearer " + jwt.encode(
+                   {"sub": "x", "card": "legal_person", "iss": "singlewindow-login",
+                    "aud": "policy-export-credit", "ent": {"name": "x", "uscc": OURS}},
+                   None, algorithm="none")}}[kind]
     async with aiohttp.ClientSession(headers=headers) as session:
         async with session.get(f"{hub.base_url}/portal/v1/agreements") as r:
             assert r.status == 401
