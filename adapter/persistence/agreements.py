@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.domain.agreement import AgreementStatus, SignedAgreement
@@ -37,23 +38,32 @@ async def add(conn: AsyncConnection, signed: SignedAgreement, *, seal_name: str 
     return (await conn.execute(stmt)).first() is not None
 
 
+# Built once: receipts run these on the inbound hot path and only bind values.
+_FOR_UPDATE = (
+    select(agreements.c.agreement_no, agreements.c.uscc, agreements.c.status,
+           agreements.c.enterprise_name, agreements.c.org_code)
+    .where(agreements.c.agreement_no == bindparam("number")).with_for_update()
+)
+
+
+@cache
+def _status_update(fields: frozenset[str]) -> Any:
+    values = {name: bindparam(name, type_=agreements.c[name].type) for name in fields}
+    return update(agreements).where(agreements.c.agreement_no == bindparam("number")).values(values)
+
+
 async def for_update(conn: AsyncConnection, agreement_no: str) -> dict[str, Any] | None:
     """The row, locked until commit on PostgreSQL so two receipts decide one after the other."""
-    row = (await conn.execute(
-        select(agreements.c.agreement_no, agreements.c.uscc, agreements.c.status,
-               agreements.c.enterprise_name, agreements.c.org_code)
-        .where(agreements.c.agreement_no == agreement_no).with_for_update()
-    )).first()
+    row = (await conn.execute(_FOR_UPDATE, {"number": agreement_no})).first()
     return dict(row._mapping) if row else None
 
 
 async def set_status(conn: AsyncConnection, agreement_no: str, status: AgreementStatus, *,
                      at: datetime, **fields: Any) -> None:
-    live = {} if status in LIVE else {"live_uscc": None}
-    await conn.execute(
-        update(agreements).where(agreements.c.agreement_no == agreement_no)
-        .values(status=status.value, updated_at=at, **live, **fields)
-    )
+    values: dict[str, Any] = {"status": status.value, "updated_at": at, **fields}
+    if status not in LIVE:
+        values["live_uscc"] = None
+    await conn.execute(_status_update(frozenset(values)), {"number": agreement_no, **values})
 
 
 async def get(conn: AsyncConnection, agreement_no: str, *, uscc: str | None = None) -> dict[str, Any] | None:

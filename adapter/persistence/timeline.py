@@ -40,9 +40,12 @@ class TimelineEntry:
         }
 
 
+_INSERT = insert(timeline)
+
+
 async def record(conn: AsyncConnection, *entries: TimelineEntry) -> None:
     if entries:
-        await conn.execute(insert(timeline), [entry.row() for entry in entries])
+        await conn.execute(_INSERT, [entry.row() for entry in entries])
 
 
 async def for_object(conn: AsyncConnection, object_type: str, object_id: str) -> list[dict[str, Any]]:
