@@ -52,6 +52,16 @@ def next_status(current: AgreementStatus, event: AgreementEvent) -> AgreementSta
         ) from None
 
 
+def only_source(event: AgreementEvent) -> tuple[AgreementStatus, AgreementStatus] | None:
+    """(from, to) when the table allows ``event`` from exactly one state, else None.
+
+    Receipts take this path: the database then moves the row only if it is still in that
+    state, in one statement, and the table stays the one place that decides.
+    """
+    moves = [(before, after) for (before, on), after in TRANSITIONS.items() if on is event]
+    return moves[0] if len(moves) == 1 else None
+
+
 class StampResult(str, Enum):
     STAMPED = "STAMPED"
     REFUSED = "REFUSED"

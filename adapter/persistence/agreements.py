@@ -52,6 +52,28 @@ def _status_update(fields: frozenset[str]) -> Any:
     return update(agreements).where(agreements.c.agreement_no == bindparam("number")).values(values)
 
 
+@cache
+def _conditional_move(fields: frozenset[str]) -> Any:
+    values = {name: bindparam(name, type_=agreements.c[name].type) for name in fields}
+    return (update(agreements)
+            .where(agreements.c.agreement_no == bindparam("number"),
+                   agreements.c.uscc == bindparam("owner"),
+                   agreements.c.status == bindparam("expected"))
+            .values(values).returning(agreements.c.agreement_no))
+
+
+async def move_if(conn: AsyncConnection, agreement_no: str, uscc: str, *, expected: AgreementStatus,
+                  to: AgreementStatus, at: datetime, **fields: Any) -> bool:
+    """Move the enterprise's agreement to ``to`` only if it is still ``expected``: one statement."""
+    values: dict[str, Any] = {"status": to.value, "updated_at": at, **fields}
+    if to not in LIVE:
+        values["live_uscc"] = None
+    result = await conn.execute(_conditional_move(frozenset(values)),
+                                {"number": agreement_no, "owner": uscc,
+                                 "expected": expected.value, **values})
+    return result.first() is not None
+
+
 async def for_update(conn: AsyncConnection, agreement_no: str) -> dict[str, Any] | None:
     """The row, locked until commit on PostgreSQL so two receipts decide one after the other."""
     row = (await conn.execute(_FOR_UPDATE, {"number": agreement_no})).first()

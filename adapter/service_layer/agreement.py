@@ -25,6 +25,7 @@ from adapter.domain.agreement import (
     TerminationRequest,
     TerminationResult,
     next_status,
+    only_source,
 )
 from adapter.domain.exchange import Envelope, utcnow
 from adapter.domain.identity import Identity
@@ -100,10 +101,10 @@ async def sign(conn: AsyncConnection, signed: SignedAgreement, *, hub: str, insu
 
 async def apply_stamp(conn: AsyncConnection, stamp: AgreementStamp, envelope: Envelope) -> None:
     """X-IN-2. A late or repeated stamp is recorded but never moves the state backwards."""
-    current = await _receipt_target(conn, stamp.agreement_no, stamp.uscc, "AgreementStamp")
     received = _received(stamp.agreement_no, envelope, stamp.result.value, stamp.refusal_reason)
     stamped = stamp.result is StampResult.STAMPED
-    await _move(conn, current, stamp.event, envelope, received, at=stamp.stamped_at,
+    await _apply_receipt(conn, stamp.agreement_no, stamp.uscc, "AgreementStamp", stamp.event,
+                         envelope, received, at=stamp.stamped_at,
                 stamped_at=stamp.stamped_at if stamped else None,
                 insurer_seal_serial=stamp.insurer_seal_serial, refusal_reason=stamp.refusal_reason)
 
@@ -135,10 +136,10 @@ async def request_termination(conn: AsyncConnection, identity: Identity, agreeme
 async def apply_termination_result(conn: AsyncConnection, result: TerminationResult,
                                    envelope: Envelope) -> None:
     """X-IN-3: 解约中 → 解约成功 / 解约失败; a result for another state is only recorded."""
-    current = await _receipt_target(conn, result.agreement_no, result.uscc, "TerminationResult")
     received = _received(result.agreement_no, envelope, result.result.value, result.reason)
     confirmed = result.event is AgreementEvent.TERMINATION_CONFIRMED
-    await _move(conn, current, result.event, envelope, received, at=result.decided_at,
+    await _apply_receipt(conn, result.agreement_no, result.uscc, "TerminationResult", result.event,
+                         envelope, received, at=result.decided_at,
                 terminated_at=result.decided_at if confirmed else None,
                 refusal_reason=None if confirmed else result.reason)
 
@@ -157,6 +158,21 @@ async def signed_pdf(conn: AsyncConnection, seals: SealRegistry, identity: Ident
         pdf = await asyncio.to_thread(render_signed, sheet, seals.material(row["uscc"], row["seal_id"]))
         await agreements.store_document(conn, agreement_no, pdf, row["status"])
     return agreement_no, pdf
+
+
+async def _apply_receipt(conn: AsyncConnection, agreement_no: str, uscc: str, root: str,
+                         event: AgreementEvent, envelope: Envelope, received: TimelineEntry, *,
+                         at: Any, **fields: Any) -> None:
+    """The usual case in one statement (the row is still where the receipt expects it);
+    anything else (unknown, another enterprise's, late, repeated) is sorted out after."""
+    fields = {k: v for k, v in fields.items() if v is not None}
+    move = only_source(event)
+    if move and await agreements.move_if(conn, agreement_no, uscc, expected=move[0], to=move[1],
+                                         at=at, **fields):
+        await record(conn, received, _changed(agreement_no, move[0], move[1], envelope, at=None))
+        return
+    current = await _receipt_target(conn, agreement_no, uscc, root)
+    await _move(conn, current, event, envelope, received, at=at, **fields)
 
 
 async def _receipt_target(conn: AsyncConnection, agreement_no: str, uscc: str, root: str) -> dict[str, Any]:
