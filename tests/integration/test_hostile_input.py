@@ -81,3 +81,32 @@ async def test_schema_error_names_the_field(db_url, db) -> None:
                 ack = acknowledgement.from_element(etree.fromstring(await response.read()))
     assert ack.errors[0].path == "/AgreementStamp/Body/Uscc"
     assert ack.ref_message_type == "AGREEMENT_STAMP"
+
+
+SOAP_CASES = ("malformed", "external_entity", "billion_laughs", "twenty_megabytes", "ten_thousand_levels")
+
+
+@pytest.mark.parametrize("case", SOAP_CASES)
+async def test_hostile_soap_request_is_a_client_fault_naming_the_rule(db_url, db, tmp_path, case) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    build, code, _status = CASES[case]
+    document = build(str(secret))
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
+        async with aiohttp.ClientSession() as session:
+            started = time.perf_counter()
+            async with session.post(f"{hub.base_url}/insurer/soap", data=document,
+                                    headers={**INSURER_AUTH, "Content-Type": "text/xml",
+                                             "SOAPAction": "urn:swcredit:hub:ReceiveAgreementStamp"}) as r:
+                body = await r.read()
+                status = r.status
+            elapsed = time.perf_counter() - started
+    assert elapsed < 1.0 and status == 500
+    fault = etree.fromstring(body)
+    assert fault.findtext(".//faultcode") == "soap:Client"
+    ack = acknowledgement.from_element(fault.find(".//{urn:swcredit:acknowledgement:1}Acknowledgement"))
+    assert [e.code for e in ack.errors] == [code]
+    assert SECRET.encode() not in body
+    async with db.reading() as conn:
+        stored = (await conn.execute(select(inbound_messages))).one()
+    assert stored.channel == "soap11" and stored.error_code == code
