@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.domain.exchange import AckError, Acknowledgement, AckStatus, Envelope, new_id, utcnow
 from adapter.errors import DocumentRejected, DocumentTooLarge, SchemaViolation
+from adapter.inbound.group_commit import GroupCommit
 from adapter.inbound.handlers import HANDLERS
 from adapter.mappings import acknowledgement, schemas
 from adapter.mappings.envelope import peek_envelope, read_envelope
@@ -52,11 +54,24 @@ class Request:
     expected_type: DocumentType | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A schema-valid document on its way into the inbox, with the ack it will get if stored."""
+
+    request: Request
+    doc_type: DocumentType
+    envelope: Envelope
+    document: object
+    accepted: Acknowledgement
+    record: inbox.InboundRecord
+
+
 class Receiver:
     def __init__(self, db: Database, *, hub_code: str, max_bytes: int) -> None:
         self.db = db
         self.hub_code = hub_code
         self.max_bytes = max_bytes
+        self._group: GroupCommit[Accepted, Reception] = GroupCommit(db, self._store)
 
     async def receive(self, request: Request, extract: Extractor) -> Reception:
         root: etree._Element | None = None
@@ -100,21 +115,25 @@ class Receiver:
         accepted = self._ack(AckStatus.ACCEPTED, envelope.message_id, envelope.message_type,
                              envelope.business_serial, receiver=envelope.sender)
         record = self._record(request, accepted, "processed", envelope=envelope)
-        async with self.db.transaction() as conn:
-            delivery = await inbox.claim(conn, record)
-            if delivery.is_duplicate:
-                return self._duplicate(delivery, envelope)
-            try:
-                await HANDLERS[doc_type.message_type](conn, document, envelope)
-            except DocumentRejected as error:
-                rejected = self._ack(AckStatus.REJECTED, envelope.message_id, envelope.message_type,
-                                     envelope.business_serial, receiver=envelope.sender, error=error)
-                record = self._record(request, rejected, "rejected", envelope=envelope, error=error)
-                await inbox.reject_after_rules(conn, delivery.row_id, record)
-                log.info("document rejected by rules", extra=_log_fields(envelope, error))
-                return Reception(rejected, record.ack_xml, error)
+        return await self._group.submit(Accepted(request, doc_type, envelope, document, accepted, record))
+
+    async def _store(self, conn: AsyncConnection, item: Accepted) -> Reception:
+        """Inside a group's transaction: claim the message id, apply the effect, or refuse it."""
+        envelope = item.envelope
+        delivery = await inbox.claim(conn, item.record)
+        if delivery.is_duplicate:
+            return self._duplicate(delivery, envelope)
+        try:
+            await HANDLERS[item.doc_type.message_type](conn, item.document, envelope)
+        except DocumentRejected as error:
+            rejected = self._ack(AckStatus.REJECTED, envelope.message_id, envelope.message_type,
+                                 envelope.business_serial, receiver=envelope.sender, error=error)
+            record = self._record(item.request, rejected, "rejected", envelope=envelope, error=error)
+            await inbox.reject_after_rules(conn, delivery.row_id, record)
+            log.info("document rejected by rules", extra=_log_fields(envelope, error))
+            return Reception(rejected, record.ack_xml, error)
         log.info("document accepted", extra=_log_fields(envelope))
-        return Reception(accepted, record.ack_xml)
+        return Reception(item.accepted, item.record.ack_xml)
 
     def _duplicate(self, delivery: inbox.Delivery, envelope: Envelope) -> Reception:
         ack = self._ack(AckStatus.DUPLICATE, envelope.message_id, envelope.message_type,

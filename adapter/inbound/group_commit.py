@@ -1,0 +1,77 @@
+"""Documents that arrive together commit together: one transaction, one commit, for a group.
+
+Each document still gets its own acknowledgement, sent only after the commit that stored
+it. If anything unexpected breaks a group's transaction, its documents are retried one by
+one, so one bad document cannot fail the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapter.persistence.database import Database
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class GroupCommit(Generic[Item, Result]):
+    def __init__(self, db: Database, apply: Callable[[AsyncConnection, Item], Awaitable[Result]], *,
+                 max_group: int = 64, max_parallel: int = 4) -> None:
+        self.db = db
+        self.apply = apply
+        self.max_group = max_group
+        self.max_parallel = 1 if db.is_sqlite else max_parallel
+        self._queue: deque[tuple[Item, asyncio.Future[Result]]] = deque()
+        self._drainers = 0
+
+    async def submit(self, item: Item) -> Result:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, future))
+        if self._drainers < self.max_parallel:
+            self._drainers += 1
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                group = [self._queue.popleft() for _ in range(min(self.max_group, len(self._queue)))]
+                await self._commit(group)
+        finally:
+            self._drainers -= 1
+
+    async def _commit(self, group: list[tuple[Item, asyncio.Future[Result]]]) -> None:
+        try:
+            async with self.db.transaction() as conn:
+                results = [await self.apply(conn, item) for item, _ in group]
+        except Exception:  # noqa: BLE001 - the group is retried one by one below
+            if len(group) == 1:
+                _settle(group[0][1], error=_current_error())
+                return
+            for single in group:
+                await self._commit([single])
+            return
+        for (_, future), result in zip(group, results, strict=True):
+            _settle(future, result=result)
+
+
+def _current_error() -> BaseException:
+    import sys
+
+    return sys.exc_info()[1] or RuntimeError("group commit failed")
+
+
+def _settle(future: asyncio.Future[Result], *, result: Result | None = None,
+            error: BaseException | None = None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]
