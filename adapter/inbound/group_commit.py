@@ -21,7 +21,8 @@ Result = TypeVar("Result")
 
 
 class GroupCommit(Generic[Item, Result]):
-    def __init__(self, db: Database, apply: Callable[[AsyncConnection, Item], Awaitable[Result]], *,
+    def __init__(self, db: Database,
+                 apply: Callable[[AsyncConnection, list[Item]], Awaitable[list[Result]]], *,
                  max_group: int = 64, max_parallel: int = 4) -> None:
         self.db = db
         self.apply = apply
@@ -49,7 +50,7 @@ class GroupCommit(Generic[Item, Result]):
     async def _commit(self, group: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         try:
             async with self.db.transaction() as conn:
-                results = [await self.apply(conn, item) for item, _ in group]
+                results = await self.apply(conn, [item for item, _ in group])
         except Exception:  # noqa: BLE001 - the group is retried one by one below
             if len(group) == 1:
                 _settle(group[0][1], error=_current_error())

@@ -21,7 +21,7 @@ from adapter.inbound.handlers import HANDLERS
 from adapter.mappings import acknowledgement, schemas
 from adapter.mappings.envelope import peek_envelope, read_envelope
 from adapter.mappings.registry import DocumentType, inbound_by_root
-from adapter.persistence import inbox
+from adapter.persistence import inbox, timeline
 from adapter.persistence.database import Database
 
 log = logging.getLogger(__name__)
@@ -117,10 +117,27 @@ class Receiver:
         record = self._record(request, accepted, "processed", envelope=envelope)
         return await self._group.submit(Accepted(request, doc_type, envelope, document, accepted, record))
 
-    async def _store(self, conn: AsyncConnection, item: Accepted) -> Reception:
-        """Inside a group's transaction: claim the message id, apply the effect, or refuse it."""
+    async def _store(self, conn: AsyncConnection, items: list[Accepted]) -> list[Reception]:
+        """Inside a group's transaction: claim the message ids in one statement, apply each
+        effect (their timeline entries are written together at the end), refuse what the
+        rules refuse. A message id repeated inside the group is claimed after the rest."""
+        first: dict[tuple[str, str], Accepted] = {}
+        for item in items:
+            first.setdefault((item.envelope.sender, item.envelope.message_id), item)
+        leaders = list(first.values())
+        results: dict[int, Reception] = {}
+        async with timeline.gathered(conn):
+            deliveries = await inbox.claim_many(conn, [item.record for item in leaders])
+            for item in leaders:
+                delivery = deliveries[(item.envelope.sender, item.envelope.message_id)]
+                results[id(item)] = await self._effect(conn, item, delivery)
+            for item in items:
+                if id(item) not in results:
+                    results[id(item)] = await self._effect(conn, item, await inbox.claim(conn, item.record))
+        return [results[id(item)] for item in items]
+
+    async def _effect(self, conn: AsyncConnection, item: Accepted, delivery: inbox.Delivery) -> Reception:
         envelope = item.envelope
-        delivery = await inbox.claim(conn, item.record)
         if delivery.is_duplicate:
             return self._duplicate(delivery, envelope)
         try:

@@ -76,18 +76,33 @@ def _claim_statement(dialect: str) -> Any:
     stmt = insert_into.values({c.name: bindparam(c.name, type_=c.type) for c in columns})
     return stmt.on_conflict_do_update(
         index_elements=[inbox.c.dedup_sender, inbox.c.dedup_message_id],
-        set_={"duplicates": inbox.c.duplicates + 1,
-              "last_duplicate_at": bindparam("received_at", type_=inbox.c.received_at.type)},
-    ).returning(inbox.c.id, inbox.c.duplicates, inbox.c.ack_id, inbox.c.ack_xml)
+        set_={"duplicates": inbox.c.duplicates + 1, "last_duplicate_at": stmt.excluded.received_at},
+    ).returning(inbox.c.id, inbox.c.duplicates, inbox.c.ack_id, inbox.c.ack_xml,
+                inbox.c.dedup_sender, inbox.c.dedup_message_id)
+
+
+def _values(record: InboundRecord) -> dict[str, object]:
+    values = record.row(deduplicate=True)
+    values.setdefault("dedup_sender", None)
+    values.setdefault("dedup_message_id", None)
+    return values
 
 
 async def claim(conn: AsyncConnection, record: InboundRecord) -> Delivery:
     """Store an accepted document, or count a repeat of one already stored."""
-    values = record.row(deduplicate=True)
-    values.setdefault("dedup_sender", None)
-    values.setdefault("dedup_message_id", None)
-    row = (await conn.execute(_claim_statement(conn.dialect.name), values)).one()
+    row = (await conn.execute(_claim_statement(conn.dialect.name), _values(record))).one()
     return Delivery(row.id, row.duplicates > 0, row.ack_id, row.ack_xml)
+
+
+async def claim_many(conn: AsyncConnection,
+                     records: list[InboundRecord]) -> dict[tuple[str | None, str | None], Delivery]:
+    """``claim`` for documents with distinct (sender, message id), in one statement."""
+    if len(records) == 1:
+        return {(records[0].sender, records[0].message_id): await claim(conn, records[0])}
+    result = await conn.execute(_claim_statement(conn.dialect.name), [_values(r) for r in records])
+    return {(row.dedup_sender, row.dedup_message_id): Delivery(row.id, row.duplicates > 0, row.ack_id,
+                                                               row.ack_xml)
+            for row in result}
 
 
 async def reject_after_rules(conn: AsyncConnection, row_id: int, record: InboundRecord) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,11 +44,29 @@ class TimelineEntry:
 
 
 _INSERT = insert(timeline)
+_buffer: ContextVar[list[TimelineEntry] | None] = ContextVar("timeline_buffer", default=None)
 
 
 async def record(conn: AsyncConnection, *entries: TimelineEntry) -> None:
-    if entries:
+    """Write entries now, or, inside :func:`gathered`, with the rest of the group."""
+    pending = _buffer.get()
+    if pending is not None:
+        pending.extend(entries)
+    elif entries:
         await conn.execute(_INSERT, [entry.row() for entry in entries])
+
+
+@asynccontextmanager
+async def gathered(conn: AsyncConnection) -> AsyncIterator[None]:
+    """Collect what a group of documents records and write it in one statement at the end."""
+    pending: list[TimelineEntry] = []
+    token = _buffer.set(pending)
+    try:
+        yield
+    finally:
+        _buffer.reset(token)
+    if pending:
+        await conn.execute(_INSERT, [entry.row() for entry in pending])
 
 
 async def for_object(conn: AsyncConnection, object_type: str, object_id: str) -> list[dict[str, Any]]:
