@@ -8,6 +8,7 @@ one, so one bad document cannot fail the others.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -15,6 +16,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.persistence.database import Database
+
+log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -52,6 +55,8 @@ class GroupCommit(Generic[Item, Result]):
             async with self.db.transaction() as conn:
                 results = await self.apply(conn, [item for item, _ in group])
         except Exception:  # noqa: BLE001 - the group is retried one by one below
+            log.warning("group of %d failed; committing its documents one by one", len(group),
+                        exc_info=True)
             if len(group) == 1:
                 _settle(group[0][1], error=_current_error())
                 return
