@@ -54,7 +54,7 @@ class GroupCommit(Generic[Item, Result]):
         try:
             async with self.db.transaction() as conn:
                 results = await self.apply(conn, [item for item, _ in group])
-        except Exception:  # noqa: BLE001 - the group is retried one by one below
+        except Exception:
             log.warning("group of %d failed; committing its documents one by one", len(group),
                         exc_info=True)
             if len(group) == 1:
