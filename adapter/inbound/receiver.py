@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapter.domain.exchange import AckError, Acknowledgement, AckStatus, Envelope, new_id, utcnow
 from adapter.errors import DocumentRejected, DocumentTooLarge, SchemaViolation
 from adapter.inbound.group_commit import GroupCommit
-from adapter.inbound.handlers import HANDLERS
+from adapter.inbound.handlers import GROUP_HANDLERS, HANDLERS
 from adapter.mappings import acknowledgement, schemas
 from adapter.mappings.envelope import peek_envelope, read_envelope
 from adapter.mappings.registry import DocumentType, inbound_by_root
@@ -128,29 +128,40 @@ class Receiver:
         results: dict[int, Reception] = {}
         async with timeline.gathered(conn):
             deliveries = await inbox.claim_many(conn, [item.record for item in leaders])
+            fresh: list[tuple[Accepted, inbox.Delivery]] = []
             for item in leaders:
                 delivery = deliveries[(item.envelope.sender, item.envelope.message_id)]
-                results[id(item)] = await self._effect(conn, item, delivery)
+                if delivery.is_duplicate:
+                    results[id(item)] = self._duplicate(delivery, item.envelope)
+                else:
+                    fresh.append((item, delivery))
+            refusals = await _effects(conn, [item for item, _ in fresh])
+            for (item, delivery), refusal in zip(fresh, refusals, strict=True):
+                results[id(item)] = await self._conclude(conn, item, delivery, refusal)
             for item in items:
                 if id(item) not in results:
-                    results[id(item)] = await self._effect(conn, item, await inbox.claim(conn, item.record))
+                    results[id(item)] = await self._store_alone(conn, item)
         return [results[id(item)] for item in items]
 
-    async def _effect(self, conn: AsyncConnection, item: Accepted, delivery: inbox.Delivery) -> Reception:
-        envelope = item.envelope
+    async def _store_alone(self, conn: AsyncConnection, item: Accepted) -> Reception:
+        delivery = await inbox.claim(conn, item.record)
         if delivery.is_duplicate:
-            return self._duplicate(delivery, envelope)
-        try:
-            await HANDLERS[item.doc_type.message_type](conn, item.document, envelope)
-        except DocumentRejected as error:
-            rejected = self._ack(AckStatus.REJECTED, envelope.message_id, envelope.message_type,
-                                 envelope.business_serial, receiver=envelope.sender, error=error)
-            record = self._record(item.request, rejected, "rejected", envelope=envelope, error=error)
-            await inbox.reject_after_rules(conn, delivery.row_id, record)
-            log.info("document rejected by rules", extra=_log_fields(envelope, error))
-            return Reception(rejected, record.ack_xml, error)
-        log.info("document accepted", extra=_log_fields(envelope))
-        return Reception(item.accepted, item.record.ack_xml)
+            return self._duplicate(delivery, item.envelope)
+        [refusal] = await _effects(conn, [item])
+        return await self._conclude(conn, item, delivery, refusal)
+
+    async def _conclude(self, conn: AsyncConnection, item: Accepted, delivery: inbox.Delivery,
+                        refusal: DocumentRejected | None) -> Reception:
+        envelope = item.envelope
+        if refusal is None:
+            log.info("document accepted", extra=_log_fields(envelope))
+            return Reception(item.accepted, item.record.ack_xml)
+        rejected = self._ack(AckStatus.REJECTED, envelope.message_id, envelope.message_type,
+                             envelope.business_serial, receiver=envelope.sender, error=refusal)
+        record = self._record(item.request, rejected, "rejected", envelope=envelope, error=refusal)
+        await inbox.reject_after_rules(conn, delivery.row_id, record)
+        log.info("document rejected by rules", extra=_log_fields(envelope, refusal))
+        return Reception(rejected, record.ack_xml, refusal)
 
     def _duplicate(self, delivery: inbox.Delivery, envelope: Envelope) -> Reception:
         ack = self._ack(AckStatus.DUPLICATE, envelope.message_id, envelope.message_type,
@@ -198,6 +209,27 @@ class Receiver:
             error_code=error.code if error else None, error_path=error.path if error else None,
             error_reason=error.detail[:2000] if error else None,
         )
+
+
+async def _effects(conn: AsyncConnection, items: list[Accepted]) -> list[DocumentRejected | None]:
+    """Apply each document's effect; types with a group handler apply theirs all at once."""
+    outcomes: dict[int, DocumentRejected | None] = {}
+    by_type: dict[str, list[Accepted]] = {}
+    for item in items:
+        by_type.setdefault(item.doc_type.message_type, []).append(item)
+    for message_type, same in by_type.items():
+        group_handler = GROUP_HANDLERS.get(message_type)
+        if group_handler is not None:
+            refusals = await group_handler(conn, [(i.document, i.envelope) for i in same])
+            outcomes.update({id(i): refusal for i, refusal in zip(same, refusals, strict=True)})
+            continue
+        for item in same:
+            try:
+                await HANDLERS[message_type](conn, item.document, item.envelope)
+                outcomes[id(item)] = None
+            except DocumentRejected as refusal:
+                outcomes[id(item)] = refusal
+    return [outcomes[id(item)] for item in items]
 
 
 def _reason(error: DocumentRejected) -> str:

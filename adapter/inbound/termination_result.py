@@ -6,8 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.domain.agreement import TerminationResult
 from adapter.domain.exchange import Envelope
+from adapter.errors import DocumentRejected
 from adapter.service_layer import agreement
 
 
 async def handle(conn: AsyncConnection, result: TerminationResult, envelope: Envelope) -> None:
     await agreement.apply_termination_result(conn, result, envelope)
+
+
+async def handle_group(conn: AsyncConnection, items: list[tuple[TerminationResult, Envelope]]
+                       ) -> list[DocumentRejected | None]:
+    return await agreement.apply_receipts(conn, [agreement.termination_receipt(r, e) for r, e in items])

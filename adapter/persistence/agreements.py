@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.domain.agreement import AgreementStatus, SignedAgreement
@@ -72,6 +73,71 @@ async def move_if(conn: AsyncConnection, agreement_no: str, uscc: str, *, expect
                                 {"number": agreement_no, "owner": uscc,
                                  "expected": expected.value, **values})
     return result.first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One receipt's move: from ``expected`` to ``to``; fields left None keep their value."""
+
+    agreement_no: str
+    uscc: str
+    expected: AgreementStatus
+    to: AgreementStatus
+    at: datetime
+    stamped_at: datetime | None = None
+    insurer_seal_serial: str | None = None
+    refusal_reason: str | None = None
+    terminated_at: datetime | None = None
+
+
+_MOVE_MANY_PG = text("""
+UPDATE agreements AS a SET
+    status = m.status, updated_at = m.updated_at,
+    live_uscc = CASE WHEN m.keeps_live THEN a.live_uscc ELSE NULL END,
+    stamped_at = COALESCE(m.stamped_at, a.stamped_at),
+    insurer_seal_serial = COALESCE(m.insurer_seal_serial, a.insurer_seal_serial),
+    refusal_reason = COALESCE(m.refusal_reason, a.refusal_reason),
+    terminated_at = COALESCE(m.terminated_at, a.terminated_at)
+FROM unnest(CAST(:numbers AS varchar[]), CAST(:owners AS varchar[]), CAST(:expected AS varchar[]),
+            CAST(:statuses AS varchar[]), CAST(:updated AS timestamp[]), CAST(:keeps AS boolean[]),
+            CAST(:stamped AS timestamp[]), CAST(:serials AS varchar[]), CAST(:reasons AS text[]),
+            CAST(:terminated AS timestamp[]))
+     AS m(agreement_no, uscc, expected, status, updated_at, keeps_live, stamped_at,
+          insurer_seal_serial, refusal_reason, terminated_at)
+WHERE a.agreement_no = m.agreement_no AND a.uscc = m.uscc AND a.status = m.expected
+RETURNING a.agreement_no
+""")
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
+
+
+async def move_many(conn: AsyncConnection, moves: list[Move]) -> set[str]:
+    """Apply each move whose agreement is still where it expects; the numbers moved.
+
+    One statement on PostgreSQL (``UPDATE … FROM unnest(…)``); one per move on SQLite.
+    Agreement numbers must be distinct (a row joined twice would be updated once, by chance).
+    """
+    if conn.dialect.name != "postgresql":
+        return {m.agreement_no for m in moves if await move_if(
+            conn, m.agreement_no, m.uscc, expected=m.expected, to=m.to, at=m.at,
+            **{k: v for k, v in _fields(m).items() if v is not None})}
+    result = await conn.execute(_MOVE_MANY_PG, {
+        "numbers": [m.agreement_no for m in moves], "owners": [m.uscc for m in moves],
+        "expected": [m.expected.value for m in moves], "statuses": [m.to.value for m in moves],
+        "updated": [_naive(m.at) for m in moves], "keeps": [m.to in LIVE for m in moves],
+        "stamped": [_naive(m.stamped_at) for m in moves],
+        "serials": [m.insurer_seal_serial for m in moves],
+        "reasons": [m.refusal_reason for m in moves],
+        "terminated": [_naive(m.terminated_at) for m in moves],
+    })
+    return {row.agreement_no for row in result}
+
+
+def _fields(move: Move) -> dict[str, Any]:
+    return {"stamped_at": move.stamped_at, "insurer_seal_serial": move.insurer_seal_serial,
+            "refusal_reason": move.refusal_reason, "terminated_at": move.terminated_at}
 
 
 async def for_update(conn: AsyncConnection, agreement_no: str) -> dict[str, Any] | None:

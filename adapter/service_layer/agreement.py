@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,6 +33,7 @@ from adapter.domain.identity import Identity
 from adapter.errors import (
     BusinessRuleViolation,
     Conflict,
+    DocumentRejected,
     FieldError,
     FieldErrors,
     InvalidStateTransition,
@@ -99,14 +101,78 @@ async def sign(conn: AsyncConnection, signed: SignedAgreement, *, hub: str, insu
     return envelope
 
 
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """An insurer's receipt about an agreement, as the state table and the timeline need it."""
+
+    agreement_no: str
+    uscc: str
+    root: str
+    event: AgreementEvent
+    envelope: Envelope
+    received: TimelineEntry
+    at: Any
+    stamped_at: Any = None
+    insurer_seal_serial: str | None = None
+    refusal_reason: str | None = None
+    terminated_at: Any = None
+
+    def fields(self) -> dict[str, Any]:
+        values = {"stamped_at": self.stamped_at, "insurer_seal_serial": self.insurer_seal_serial,
+                  "refusal_reason": self.refusal_reason, "terminated_at": self.terminated_at}
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def stamp_receipt(stamp: AgreementStamp, envelope: Envelope) -> Receipt:
+    stamped = stamp.result is StampResult.STAMPED
+    return Receipt(stamp.agreement_no, stamp.uscc, "AgreementStamp", stamp.event, envelope,
+                   _received(stamp.agreement_no, envelope, stamp.result.value, stamp.refusal_reason),
+                   stamp.stamped_at, stamped_at=stamp.stamped_at if stamped else None,
+                   insurer_seal_serial=stamp.insurer_seal_serial, refusal_reason=stamp.refusal_reason)
+
+
+def termination_receipt(result: TerminationResult, envelope: Envelope) -> Receipt:
+    confirmed = result.event is AgreementEvent.TERMINATION_CONFIRMED
+    return Receipt(result.agreement_no, result.uscc, "TerminationResult", result.event, envelope,
+                   _received(result.agreement_no, envelope, result.result.value, result.reason),
+                   result.decided_at, terminated_at=result.decided_at if confirmed else None,
+                   refusal_reason=None if confirmed else result.reason)
+
+
 async def apply_stamp(conn: AsyncConnection, stamp: AgreementStamp, envelope: Envelope) -> None:
     """X-IN-2. A late or repeated stamp is recorded but never moves the state backwards."""
-    received = _received(stamp.agreement_no, envelope, stamp.result.value, stamp.refusal_reason)
-    stamped = stamp.result is StampResult.STAMPED
-    await _apply_receipt(conn, stamp.agreement_no, stamp.uscc, "AgreementStamp", stamp.event,
-                         envelope, received, at=stamp.stamped_at,
-                stamped_at=stamp.stamped_at if stamped else None,
-                insurer_seal_serial=stamp.insurer_seal_serial, refusal_reason=stamp.refusal_reason)
+    await _apply_receipt(conn, stamp_receipt(stamp, envelope))
+
+
+async def apply_receipts(conn: AsyncConnection,
+                         receipts: list[Receipt]) -> list[DocumentRejected | None]:
+    """A group's receipts: the usual moves in one statement, everything else one by one.
+
+    Only the first receipt for an agreement joins the shared statement; later ones, and
+    those whose agreement was not where they expected, take the single path in order.
+    """
+    leading: dict[str, tuple[Receipt, tuple[AgreementStatus, AgreementStatus]]] = {}
+    for receipt in receipts:
+        move = only_source(receipt.event)
+        if move and receipt.agreement_no not in leading:
+            leading[receipt.agreement_no] = (receipt, move)
+    moved = await agreements.move_many(conn, [
+        agreements.Move(r.agreement_no, r.uscc, move[0], move[1], r.at, **r.fields())
+        for r, move in leading.values()])
+    outcomes: list[DocumentRejected | None] = []
+    for receipt in receipts:
+        lead = leading.get(receipt.agreement_no)
+        if lead and lead[0] is receipt and receipt.agreement_no in moved:
+            await record(conn, receipt.received, _changed(receipt.agreement_no, lead[1][0], lead[1][1],
+                                                          receipt.envelope, at=None))
+            outcomes.append(None)
+            continue
+        try:
+            await _apply_receipt(conn, receipt)
+            outcomes.append(None)
+        except DocumentRejected as refused:
+            outcomes.append(refused)
+    return outcomes
 
 
 async def request_termination(conn: AsyncConnection, identity: Identity, agreement_no: str, *,
@@ -136,12 +202,7 @@ async def request_termination(conn: AsyncConnection, identity: Identity, agreeme
 async def apply_termination_result(conn: AsyncConnection, result: TerminationResult,
                                    envelope: Envelope) -> None:
     """X-IN-3: 解约中 → 解约成功 / 解约失败; a result for another state is only recorded."""
-    received = _received(result.agreement_no, envelope, result.result.value, result.reason)
-    confirmed = result.event is AgreementEvent.TERMINATION_CONFIRMED
-    await _apply_receipt(conn, result.agreement_no, result.uscc, "TerminationResult", result.event,
-                         envelope, received, at=result.decided_at,
-                terminated_at=result.decided_at if confirmed else None,
-                refusal_reason=None if confirmed else result.reason)
+    await _apply_receipt(conn, termination_receipt(result, envelope))
 
 
 async def signed_pdf(conn: AsyncConnection, seals: SealRegistry, identity: Identity,
@@ -160,19 +221,18 @@ async def signed_pdf(conn: AsyncConnection, seals: SealRegistry, identity: Ident
     return agreement_no, pdf
 
 
-async def _apply_receipt(conn: AsyncConnection, agreement_no: str, uscc: str, root: str,
-                         event: AgreementEvent, envelope: Envelope, received: TimelineEntry, *,
-                         at: Any, **fields: Any) -> None:
+async def _apply_receipt(conn: AsyncConnection, receipt: Receipt) -> None:
     """The usual case in one statement (the row is still where the receipt expects it);
     anything else (unknown, another enterprise's, late, repeated) is sorted out after."""
-    fields = {k: v for k, v in fields.items() if v is not None}
-    move = only_source(event)
-    if move and await agreements.move_if(conn, agreement_no, uscc, expected=move[0], to=move[1],
-                                         at=at, **fields):
-        await record(conn, received, _changed(agreement_no, move[0], move[1], envelope, at=None))
+    move = only_source(receipt.event)
+    if move and await agreements.move_if(conn, receipt.agreement_no, receipt.uscc, expected=move[0],
+                                         to=move[1], at=receipt.at, **receipt.fields()):
+        await record(conn, receipt.received, _changed(receipt.agreement_no, move[0], move[1],
+                                                      receipt.envelope, at=None))
         return
-    current = await _receipt_target(conn, agreement_no, uscc, root)
-    await _move(conn, current, event, envelope, received, at=at, **fields)
+    current = await _receipt_target(conn, receipt.agreement_no, receipt.uscc, receipt.root)
+    await _move(conn, current, receipt.event, receipt.envelope, receipt.received, at=receipt.at,
+                **receipt.fields())
 
 
 async def _receipt_target(conn: AsyncConnection, agreement_no: str, uscc: str, root: str) -> dict[str, Any]:
