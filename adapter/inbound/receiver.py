@@ -154,7 +154,7 @@ class Receiver:
                         refusal: DocumentRejected | None) -> Reception:
         envelope = item.envelope
         if refusal is None:
-            log.info("document accepted", extra=_log_fields(envelope))
+            log.debug("document accepted", extra=_log_fields(envelope))
             return Reception(item.accepted, item.record.ack_xml)
         rejected = self._ack(AckStatus.REJECTED, envelope.message_id, envelope.message_type,
                              envelope.business_serial, receiver=envelope.sender, error=refusal)
@@ -167,7 +167,7 @@ class Receiver:
         ack = self._ack(AckStatus.DUPLICATE, envelope.message_id, envelope.message_type,
                         envelope.business_serial, receiver=envelope.sender,
                         original=delivery.original_ack_id)
-        log.info("duplicate delivery", extra=_log_fields(envelope))
+        log.debug("duplicate delivery", extra=_log_fields(envelope))
         return Reception(ack, acknowledgement.to_xml(ack))
 
     async def _reject(self, request: Request, error: DocumentRejected,
