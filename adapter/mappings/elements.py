@@ -32,6 +32,8 @@ def optional_text(found: Mapping[str, etree._Element], name: str) -> str | None:
 
 def _string(element: etree._Element) -> str:
     """The element's whole text: a comment or processing instruction does not cut it short."""
+    if len(element) == 0:  # no comment or PI inside: .text is all of it
+        return element.text or ""
     return "".join(element.itertext())
 
 
