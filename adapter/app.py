@@ -113,13 +113,13 @@ async def _housekeeping_lifetime(app: web.Application) -> AsyncIterator[None]:
 
     async def loop() -> None:
         while True:
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
                 pruned = await prune_deduplication(db, days=settings.duplicate_retention_days)
                 if pruned:
                     log.info("pruned %d deduplication keys", pruned)
             except Exception:  # housekeeping retries next round
                 log.exception("housekeeping failed")
-            await asyncio.sleep(HOUSEKEEPING_SECONDS)
 
     task = asyncio.create_task(loop())
     yield
