@@ -32,14 +32,15 @@ class GroupCommit(Generic[Item, Result]):
         self.max_group = max_group
         self.max_parallel = 1 if db.is_sqlite else max_parallel
         self._queue: deque[tuple[Item, asyncio.Future[Result]]] = deque()
-        self._drainers = 0
+        self._drainers: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: Item) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
-        if self._drainers < self.max_parallel:
-            self._drainers += 1
-            asyncio.get_running_loop().create_task(self._drain())
+        if len(self._drainers) < self.max_parallel:
+            drainer = asyncio.get_running_loop().create_task(self._drain())
+            self._drainers.add(drainer)  # a reference, so the task cannot be collected mid-flight
+            drainer.add_done_callback(self._drainers.discard)
         return await future
 
     async def _drain(self) -> None:
@@ -48,7 +49,9 @@ class GroupCommit(Generic[Item, Result]):
                 group = [self._queue.popleft() for _ in range(min(self.max_group, len(self._queue)))]
                 await self._commit(group)
         finally:
-            self._drainers -= 1
+            # Leave the set in the same step that sees the queue empty, so a document queued
+            # right after always finds room to start a drainer.
+            self._drainers.discard(asyncio.current_task())
 
     async def _commit(self, group: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         try:
