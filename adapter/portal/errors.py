@@ -8,7 +8,6 @@ and keeps anything unexpected from leaking a traceback.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -26,6 +25,7 @@ from adapter.errors import (
     NotAuthenticated,
     NotFound,
 )
+from adapter.portal.json import dumps
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def json_error(status: int, code: str, message: str, field: str | None = None) -
     if field:
         item["field"] = field
     return web.json_response({"errors": [item]}, status=status,
-                             dumps=lambda d: json.dumps(d, ensure_ascii=False))
+                             dumps=dumps)
 
 
 def from_pydantic(errors: Sequence[Mapping[str, Any]], *, prefix: str = "$") -> list[FieldError]:
@@ -145,7 +145,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _http_error(exc)
     except FieldErrors as exc:
         return web.json_response(errors_body(exc.errors), status=422,
-                                 dumps=lambda d: json.dumps(d, ensure_ascii=False))
+                                 dumps=dumps)
     except HubError as exc:
         status = next((s for kind, s in _STATUS if isinstance(exc, kind)), 400)
         return json_error(status, exc.code, exc.message_zh, exc.path)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Any
 
 from aiohttp import web
 
@@ -17,23 +15,12 @@ from adapter.config import Settings
 from adapter.errors import FieldError, FieldErrors
 from adapter.persistence import inbox, outbox
 from adapter.persistence.database import Database
+from adapter.portal.errors import json_error
+from adapter.portal.json import respond
 from adapter.service_layer import operations
 
 PREFIX = "/ops/v1"
 MAX_ID = 2**63 - 1
-
-
-def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=_plain,
-                                                                              ensure_ascii=False))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    raise TypeError(type(value).__name__)
 
 
 def _int_query(request: web.Request, name: str, default: int | None, *, ceiling: int = 500) -> int | None:
@@ -63,19 +50,18 @@ def routes(db: Database, settings: Settings, wake: Callable[[], None]) -> list[w
         async with db.reading() as conn:
             entries = await operations.timeline_of(conn, request.match_info["object_type"],
                                                 request.match_info["object_id"])
-        return _json({"entries": entries})
+        return respond({"entries": entries})
 
     async def outbox_list(request: web.Request) -> web.Response:
         guard(request)
         status = request.query.get("status", outbox.PENDING)
         if status not in (outbox.PENDING, outbox.SENDING, outbox.SENT, outbox.DEAD):
-            return _json({"errors": [{"code": "E-QUERY-STATUS", "field": "$query.status",
-                                      "message": "状态取值无效"}]}, 422)
+            return json_error(422, "E-QUERY-STATUS", "状态取值无效", "$query.status")
         async with db.reading() as conn:
             items = await outbox.listing(conn, status=status, limit=_int_query(request, "limit", 50) or 50,
                                          before_id=_int_query(request, "before", None, ceiling=MAX_ID))
             counts = await outbox.counts(conn)
-        return _json({"counts": counts, "items": items})
+        return respond({"counts": counts, "items": items})
 
     async def dead_letters(request: web.Request) -> web.Response:
         guard(request)
@@ -83,37 +69,34 @@ def routes(db: Database, settings: Settings, wake: Callable[[], None]) -> list[w
             items = await outbox.listing(conn, status=outbox.DEAD,
                                          limit=_int_query(request, "limit", 50) or 50,
                                          before_id=_int_query(request, "before", None, ceiling=MAX_ID))
-        return _json({"items": items})
+        return respond({"items": items})
 
     async def dead_letter(request: web.Request) -> web.Response:
         guard(request)
         async with db.reading() as conn:
             item = await operations.dead_letter(conn, int(request.match_info["id"]))
         if item is None:
-            return _json({"errors": [{"code": "E-DEAD-LETTER-UNKNOWN", "field": "id",
-                                      "message": "死信不存在或已重发"}]}, 404)
-        return _json(item)
+            return json_error(404, "E-DEAD-LETTER-UNKNOWN", "死信不存在或已重发", "id")
+        return respond(item)
 
     async def replay(request: web.Request) -> web.Response:
         guard(request)
         replayed = await operations.replay(db, int(request.match_info["id"]))
         if replayed is None:
-            return _json({"errors": [{"code": "E-DEAD-LETTER-UNKNOWN", "field": "id",
-                                      "message": "死信不存在或已重发"}]}, 404)
+            return json_error(404, "E-DEAD-LETTER-UNKNOWN", "死信不存在或已重发", "id")
         wake()
-        return _json({"replayed": replayed}, 202)
+        return respond({"replayed": replayed}, 202)
 
     async def inbox_list(request: web.Request) -> web.Response:
         guard(request)
         status = request.query.get("status")
         if status not in (None, "processed", "rejected"):
-            return _json({"errors": [{"code": "E-QUERY-STATUS", "field": "$query.status",
-                                      "message": "状态取值无效"}]}, 422)
+            return json_error(422, "E-QUERY-STATUS", "状态取值无效", "$query.status")
         async with db.reading() as conn:
             items = await inbox.recent(conn, status=status,
                                        limit=_int_query(request, "limit", 50) or 50,
                                        before_id=_int_query(request, "before", None, ceiling=MAX_ID))
-        return _json({"items": items})
+        return respond({"items": items})
 
     return [
         web.get(PREFIX + "/timeline/{object_type}/{object_id}", timeline),
