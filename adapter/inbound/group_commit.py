@@ -3,6 +3,11 @@
 Each document still gets its own acknowledgement, sent only after the commit that stored
 it. If anything unexpected breaks a group's transaction, its documents are retried one by
 one, so one bad document cannot fail the others.
+
+One drainer commits at a time while it keeps up: whatever arrives during its commit
+waits and goes in the next group, so groups grow with the load and the cost per document
+falls. Only when more than a full group is waiting (the drainer is falling behind, or its
+transaction is stuck behind a lock) does another drainer start, up to ``max_parallel``.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ class GroupCommit(Generic[Item, Result]):
     async def submit(self, item: Item) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
-        if len(self._drainers) < self.max_parallel:
+        if not self._drainers or (len(self._drainers) < self.max_parallel
+                                  and len(self._queue) > self.max_group):
             drainer = asyncio.get_running_loop().create_task(self._drain())
             self._drainers.add(drainer)  # a reference, so the task cannot be collected mid-flight
             drainer.add_done_callback(self._drainers.discard)
