@@ -52,7 +52,7 @@ class DispatcherSettings(BaseModel):
     """The outbox dispatcher: batch size, concurrency and the lease that covers a crash."""
 
     enabled: bool = True
-    batch_size: int = Field(50, ge=1)
+    batch_size: int = Field(100, ge=1)
     concurrency: int = Field(32, ge=1)
     idle_poll_seconds: float = Field(0.2, gt=0)
     lease_seconds: float = Field(0.0, ge=0, description="0 means: derived from the retry policy")

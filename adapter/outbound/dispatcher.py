@@ -95,11 +95,12 @@ class Dispatcher:
     async def _cycle(self) -> int:
         """Mark what was delivered and claim what is due, in one transaction (one commit).
 
-        Claims run ahead of the sends (up to twice the concurrency), so a send slot that
-        frees is refilled at once from memory, not after the next round trip.
+        Claims run ahead of the sends (up to four times the concurrency), so a send slot that
+        frees is refilled at once from memory, not after the next round trip. Under load a
+        cycle lasts as long as a few rounds of sends; a shorter lead left slots empty.
         """
         batch, self._delivered = self._delivered, []
-        room = 2 * self.settings.dispatcher.concurrency - len(self._in_flight) - len(self._backlog)
+        room = 4 * self.settings.dispatcher.concurrency - len(self._in_flight) - len(self._backlog)
         if not batch and room <= 0:
             return 0
         async with self.db.transaction() as conn:
