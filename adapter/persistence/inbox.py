@@ -13,10 +13,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapter.persistence.dialect import column_arrays, unnest_rows
 from adapter.persistence.tables import inbound_messages as inbox
 
 
@@ -94,12 +95,29 @@ async def claim(conn: AsyncConnection, record: InboundRecord) -> Delivery:
     return Delivery(row.id, row.duplicates > 0, row.ack_id, row.ack_xml)
 
 
+_CLAIMED = [c.name for c in inbox.c if c.name not in ("id", "last_duplicate_at")]
+_CLAIM_MANY_PG = text(
+    f"INSERT INTO {inbox.name} ({', '.join(_CLAIMED)}) {unnest_rows(inbox, _CLAIMED)} "
+    f"ON CONFLICT (dedup_sender, dedup_message_id) DO UPDATE SET "
+    f"duplicates = {inbox.name}.duplicates + 1, last_duplicate_at = excluded.received_at "
+    f"RETURNING id, duplicates, ack_id, ack_xml, dedup_sender, dedup_message_id"
+)
+
+
 async def claim_many(conn: AsyncConnection,
                      records: list[InboundRecord]) -> dict[tuple[str | None, str | None], Delivery]:
-    """``claim`` for documents with distinct (sender, message id), in one statement."""
+    """``claim`` for documents with distinct (sender, message id), in one statement.
+
+    On PostgreSQL the group's rows travel as arrays (``unnest``): one parameter set however
+    many documents, which is what keeps a large group cheap.
+    """
     if len(records) == 1:
         return {(records[0].sender, records[0].message_id): await claim(conn, records[0])}
-    result = await conn.execute(_claim_statement(conn.dialect.name), [_values(r) for r in records])
+    if conn.dialect.name == "postgresql":
+        result = await conn.execute(_CLAIM_MANY_PG,
+                                    column_arrays(_CLAIMED, [_values(r) for r in records]))
+    else:
+        result = await conn.execute(_claim_statement(conn.dialect.name), [_values(r) for r in records])
     return {(row.dedup_sender, row.dedup_message_id): Delivery(row.id, row.duplicates > 0, row.ack_id,
                                                                row.ack_xml)
             for row in result}
