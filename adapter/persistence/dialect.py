@@ -11,6 +11,8 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+_POSTGRESQL = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-call]
+
 
 def upsert(conn: AsyncConnection, table: Table) -> Any:
     """An INSERT that supports ``on_conflict_do_*`` on PostgreSQL and SQLite alike."""
@@ -33,7 +35,7 @@ def unnest_rows(table: Table, names: Sequence[str]) -> str:
 def _unbounded(table: Table, name: str) -> str:
     """The column's type without its length: a cast to VARCHAR(n) would silently cut a longer
     value, where the INSERT into the column refuses it."""
-    return re.sub(r"\(\d+\)", "", table.c[name].type.compile(dialect=postgresql.dialect()))
+    return re.sub(r"\(\d+\)", "", table.c[name].type.compile(dialect=_POSTGRESQL))
 
 
 def column_arrays(names: Sequence[str], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
