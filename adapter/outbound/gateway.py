@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import aiohttp
 from lxml import etree
 
+from adapter.config import PartnerSettings
 from adapter.domain.exchange import AckStatus
 from adapter.errors import DeliveryFailed
 from adapter.mappings import acknowledgement
@@ -23,6 +25,18 @@ class Gateway(Protocol):
     async def send(self, message: OutboundMessage, doc_type: DocumentType) -> bytes: ...
 
     async def close(self) -> None: ...
+
+
+def partner_session(partner: PartnerSettings, *, timeout_seconds: float,
+                    headers: dict[str, str] | None = None) -> aiohttp.ClientSession:
+    """The HTTP client both gateways send through: the partner's credentials, a time limit
+    per call, and room for the dispatcher's sends in flight."""
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+        connector=aiohttp.TCPConnector(limit=64),
+        headers={**(headers or {}), "Authorization": aiohttp.encode_basic_auth(
+            partner.username, partner.password.get_secret_value())},
+    )
 
 
 def retryable_status(status: int) -> bool:

@@ -8,7 +8,7 @@ from lxml import etree
 from adapter.config import PartnerSettings
 from adapter.errors import DeliveryFailed
 from adapter.mappings.registry import DocumentType
-from adapter.outbound.gateway import judge_ack, retryable_status
+from adapter.outbound.gateway import judge_ack, partner_session, retryable_status
 from adapter.persistence.outbox import OutboundMessage
 
 _ANSWER_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -17,13 +17,8 @@ _ANSWER_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_d
 class RestGateway:
     def __init__(self, partner: PartnerSettings, *, timeout_seconds: float) -> None:
         self.base_url = partner.rest_base_url.rstrip("/")
-        self.session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=timeout_seconds),
-            connector=aiohttp.TCPConnector(limit=64),
-            headers={"Content-Type": "application/xml; charset=utf-8",
-                     "Authorization": aiohttp.encode_basic_auth(
-                         partner.username, partner.password.get_secret_value())},
-        )
+        self.session = partner_session(partner, timeout_seconds=timeout_seconds,
+                                       headers={"Content-Type": "application/xml; charset=utf-8"})
 
     async def send(self, message: OutboundMessage, doc_type: DocumentType) -> bytes:
         url = f"{self.base_url}/{doc_type.slug}"

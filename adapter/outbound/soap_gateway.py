@@ -3,7 +3,8 @@
 The document the mapping produced is read into zeep's typed value (so zeep checks it
 against the WSDL's schema) and sent as the operation's body. The raw acknowledgement is
 taken from the reply by a plugin, per call, through a context variable. zeep is
-imported only here.
+imported only here and in its transport (``zeep_transport``), which carries the envelopes
+over aiohttp.
 """
 
 from __future__ import annotations
@@ -11,20 +12,20 @@ from __future__ import annotations
 import contextvars
 from typing import Any
 
-import httpx
+import aiohttp
 import zeep
 from lxml import etree
 from zeep.exceptions import Fault, TransportError
 from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
 from zeep.plugins import Plugin
 from zeep.proxy import AsyncServiceProxy
-from zeep.transports import AsyncTransport
 
 from adapter.config import PartnerSettings
 from adapter.errors import DeliveryFailed
 from adapter.mappings.registry import DocumentType
 from adapter.mappings.xml_safety import parse_trusted
-from adapter.outbound.gateway import judge_ack, retryable_status
+from adapter.outbound.gateway import judge_ack, partner_session, retryable_status
+from adapter.outbound.zeep_transport import AiohttpTransport
 from adapter.persistence.outbox import OutboundMessage
 
 WSDL_NS = "urn:swcredit:insurer:wsdl:1"
@@ -41,13 +42,11 @@ class _CaptureReply(Plugin):
 
 class SoapGateway:
     def __init__(self, partner: PartnerSettings, *, timeout_seconds: float) -> None:
-        auth = (partner.username, partner.password.get_secret_value())
-        self.http = httpx.AsyncClient(auth=auth, timeout=timeout_seconds,
-                                      limits=httpx.Limits(max_connections=64))
-        transport = AsyncTransport(client=self.http, wsdl_client=httpx.Client(timeout=timeout_seconds))
+        self.transport = AiohttpTransport(partner_session(partner, timeout_seconds=timeout_seconds),
+                                          wsdl_timeout_seconds=timeout_seconds)
         settings = zeep.Settings(strict=True, xml_huge_tree=False, forbid_dtd=True,
                                  forbid_entities=True, forbid_external=True)
-        self.client = zeep.AsyncClient(str(partner.soap_wsdl), transport=transport,
+        self.client = zeep.AsyncClient(str(partner.soap_wsdl), transport=self.transport,
                                        settings=settings, plugins=[_CaptureReply()])
         binding = "InsurerSoap12" if partner.soap_version == "1.2" else "InsurerSoap11"
         # AsyncClient.create_service would hand back a synchronous proxy; build the async one.
@@ -68,7 +67,7 @@ class SoapGateway:
             raise DeliveryFailed(f"HTTP {exc.status_code}: {str(exc)[:300]}",
                                  retryable=retryable_status(exc.status_code),
                                  code=f"E-DELIVERY-HTTP-{exc.status_code}") from exc
-        except (httpx.TransportError, ZeepXMLSyntaxError, etree.XMLSyntaxError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ZeepXMLSyntaxError, etree.XMLSyntaxError) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}", retryable=True,
                                  code=_transport_code(exc)) from exc
         finally:
@@ -76,7 +75,7 @@ class SoapGateway:
         return judge_ack(_ack_of(holder))
 
     async def close(self) -> None:
-        await self.http.aclose()
+        await self.transport.aclose()
 
 
 def _ack_of(holder: list[etree._Element]) -> etree._Element:
