@@ -1,6 +1,7 @@
 """Outbound benchmark: the outbox Dispatcher draining signed agreements to the mock insurer.
 
-    .venv/bin/python bench/outbound.py [--db sqlite|postgres] [--n N] [--concurrency C] [--profile]
+    .venv/bin/python bench/outbound.py [--db sqlite|postgres] [--n N] [--concurrency C] [--rounds R]
+                                       [--rest-only] [--profile rest|soap]
 
 The mock insurer runs in its own process (``python -m mock_insurer serve``); the Dispatcher
 runs in this one, with ``dispatcher.concurrency = C``. For each gateway (REST, then SOAP
@@ -13,8 +14,9 @@ The ceiling, same run, same mock, same concurrency: build each X-OUT-1 with bare
 (distinct BusinessSerial), POST it with aiohttp to {mock}/api/v1/documents/signed-agreement
 (Basic hub/hub-secret), parse the acknowledgement. No database.
 
-``--profile rest|soap`` runs that drain under cProfile (slower than real) and prints where
-the dispatcher's time goes.
+The dispatcher runs and the ceiling take turns R times (default 3); the target is judged on
+the median round. ``--profile rest|soap`` runs that drain under cProfile (slower than real,
+one round) and prints where the dispatcher's time goes.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import asyncio
 import base64
 import cProfile
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -111,12 +114,12 @@ async def send_seconds(url: str, prefix: str) -> list[float]:
 
 
 async def run_dispatcher(url: str, mock: Mock, channel: str, args: argparse.Namespace,
-                         mock_pid: int, profile_path: str | None) -> Result:
+                         mock_pid: int, profile_path: str | None, round_no: int) -> Result:
     from adapter.outbound.dispatcher import Dispatcher
     from adapter.outbound.gateways import build_gateway
     from adapter.persistence.database import Database
 
-    tag = channel.upper()
+    tag = f"{channel.upper()}{round_no}"
     settings = hub_settings(url, mock, channel, args.concurrency)
     db = Database(url)
     gateway = build_gateway(settings)
@@ -220,10 +223,10 @@ async def run_ceiling(mock: Mock, n: int, concurrency: int, mock_pid: int, tag: 
     return Result("ceiling (lxml build + aiohttp POST)", n, seconds, latencies, len(failures), cpu=cpu)
 
 
-async def ceiling_run(mock: Mock, args: argparse.Namespace, mock_pid: int) -> Result:
-    await run_ceiling(mock, args.warmup, args.concurrency, mock_pid, "W")
+async def ceiling_run(mock: Mock, args: argparse.Namespace, mock_pid: int, round_no: int) -> Result:
+    await run_ceiling(mock, args.warmup, args.concurrency, mock_pid, f"W{round_no}")
     await mock.reset()
-    result = await run_ceiling(mock, args.n, args.concurrency, mock_pid, "M")
+    result = await run_ceiling(mock, args.n, args.concurrency, mock_pid, f"M{round_no}")
     received = await mock.received()
     result.errors += args.n - received["business_count"]
     result.note = (f"mock received {received['business_count']} ({received['duplicate_count']} "
@@ -240,34 +243,42 @@ async def run(args: argparse.Namespace) -> None:
     child = start_child("mock", [sys.executable, "-m", "mock_insurer", "serve", "--port", str(port),
                                  "--admin-port", str(admin_port)], "mock insurer: admin")
     mock = Mock(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
-    print(f"outbound, {args.db}: n={args.n} concurrency={args.concurrency} warm-up={args.warmup}; "
-          f"mock insurer pid {child.process.pid} (separate process); load {load_average()}")
+    rounds = 1 if args.profile else args.rounds
+    print(f"outbound, {args.db}: n={args.n} concurrency={args.concurrency} warm-up={args.warmup} "
+          f"rounds={rounds}; mock insurer pid {child.process.pid} (separate process); "
+          f"load {load_average()}")
     profile_path = tempfile.mkstemp(prefix="bench_dispatch_", suffix=".prof")[1] if args.profile else None
     if args.profile == "soap" and args.rest_only:
         raise SystemExit("--profile soap needs the SOAP run: drop --rest-only")
-    results: list[Result] = []
+    channels = ["rest"] if args.rest_only else ["rest", "soap"]
+    # Each round: every dispatcher run, then the ceiling, so a machine that drifts during the
+    # run shifts both sides of a round's ratio alike.
+    measured_rounds: list[list[Result]] = []
     try:
-        rest = await run_dispatcher(url, mock, "rest", args, child.process.pid,
-                                    profile_path if args.profile == "rest" else None)
-        results.append(rest)
-        if not args.rest_only:
-            results.append(await run_dispatcher(url, mock, "soap", args, child.process.pid,
-                                                profile_path if args.profile == "soap" else None))
-        await mock.reset()
-        ceiling = await ceiling_run(mock, args, child.process.pid)
-        results.append(ceiling)
+        for round_no in range(1, rounds + 1):
+            results = [await run_dispatcher(url, mock, channel, args, child.process.pid,
+                                            profile_path if args.profile == channel else None, round_no)
+                       for channel in channels]
+            await mock.reset()
+            results.append(await ceiling_run(mock, args, child.process.pid, round_no))
+            measured_rounds.append(results)
     finally:
         child.stop()
-    for result in results:  # "server" is the mock here; "bench" is this process (dispatcher or client)
-        if "server" in result.cpu:
-            result.cpu["mock"] = result.cpu.pop("server")
-    print_table(f"outbound, {args.db} (latency: per send)", results, ratio_to=lambda _r: ceiling)
-    print(verdict("hub REST / ceiling", rest.rate / ceiling.rate, 0.5))
-    if len(results) == 3:
-        print(verdict("hub SOAP / ceiling", results[1].rate / ceiling.rate, 0.5))
-    cpu = ", ".join(f"{result.label.split(', ')[-1].split(' (')[0]} {result.cpu['bench'] / result.count * 1000:.2f} ms"
-                    for result in results)
-    print(f"  this process's CPU per message (dispatcher, or the ceiling's client): {cpu}")
+    for index, results in enumerate(measured_rounds, start=1):
+        for result in results:  # "server" is the mock here; "bench" is this process
+            if "server" in result.cpu:
+                result.cpu["mock"] = result.cpu.pop("server")
+        ceiling = results[-1]
+        print_table(f"outbound, {args.db} (latency: per send), round {index} of {rounds}", results,
+                    ratio_to=lambda _r, ceiling=ceiling: ceiling)  # type: ignore[misc]
+        cpu = ", ".join(f"{r.label.split(', ')[-1].split(' (')[0]} {r.cpu['bench'] / r.count * 1000:.2f} ms"
+                        for r in results)
+        print(f"  this process's CPU per message (dispatcher, or the ceiling's client): {cpu}")
+    for position, channel in enumerate(channels):
+        ratios = [results[position].rate / results[-1].rate for results in measured_rounds]
+        print(verdict(f"hub {channel.upper()} / ceiling (median of {len(ratios)})",
+                      statistics.median(ratios), 0.5)
+              + "   rounds: " + ", ".join(f"{ratio:.2f}" for ratio in ratios))
     if profile_path:
         print(f"\n=== dispatcher profile ({args.profile.upper()} drain, this process; n={args.n}) ===")
         print_profile_buckets(profile_path, per=args.n)
@@ -282,6 +293,8 @@ def main() -> None:
                      help="dispatcher.concurrency, and the ceiling's requests in flight")
     cli.add_argument("--warmup", type=int, default=100)
     cli.add_argument("--rest-only", action="store_true", help="skip the SOAP run")
+    cli.add_argument("--rounds", type=int, default=3,
+                     help="the dispatcher runs and the ceiling in turn, this many times")
     cli.add_argument("--profile", choices=["rest", "soap"], help="profile that drain, print the top")
     cli.add_argument("--top", type=int, default=30)
     asyncio.run(run(cli.parse_args()))
