@@ -50,30 +50,57 @@ class GroupCommit(Generic[Item, Result]):
         return await future
 
     async def _drain(self) -> None:
-        try:
-            while self._queue:
-                group = [self._queue.popleft() for _ in range(min(self.max_group, len(self._queue)))]
-                await self._commit(group)
-        finally:
-            # Leave the set in the same step that sees the queue empty, so a document queued
-            # right after always finds room to start a drainer.
-            self._drainers.discard(asyncio.current_task())
+        """Commit groups on one held connection while documents keep coming.
 
-    async def _commit(self, group: list[tuple[Item, asyncio.Future[Result]]]) -> None:
+        After a failed group the connection is given back (it may be the cause) and a fresh
+        one taken for the next group.
+        """
+        me = asyncio.current_task()
         try:
-            async with self.db.transaction() as conn:
+            while True:
+                async with self.db.held() as conn:
+                    while self._queue:
+                        group = [self._queue.popleft()
+                                 for _ in range(min(self.max_group, len(self._queue)))]
+                        if not await self._commit(conn, group):
+                            break
+                    else:
+                        # Leave the set in the same step that sees the queue empty, before the
+                        # connection's release awaits, so a document queued right after always
+                        # finds room to start a drainer.
+                        self._drainers.discard(me)
+                        return
+        finally:
+            self._drainers.discard(me)
+
+    async def _commit(self, conn: AsyncConnection, group: list[tuple[Item, asyncio.Future[Result]]]) -> bool:
+        """The group in one transaction; if that fails, each document in its own. True if
+        the group committed whole."""
+        try:
+            async with self.db.transaction(on=conn):
                 results = await self.apply(conn, [item for item, _ in group])
         except Exception:
             log.warning("group of %d failed; committing its documents one by one", len(group),
                         exc_info=True)
             if len(group) == 1:
                 _settle(group[0][1], error=_current_error())
-                return
-            for single in group:
-                await self._commit([single])
-            return
+            else:
+                for item, future in group:
+                    await self._alone(item, future)
+            return False
         for (_, future), result in zip(group, results, strict=True):
             _settle(future, result=result)
+        return True
+
+    async def _alone(self, item: Item, future: asyncio.Future[Result]) -> None:
+        try:
+            async with self.db.transaction() as conn:
+                [result] = await self.apply(conn, [item])
+        except Exception:
+            log.warning("document failed on its own", exc_info=True)
+            _settle(future, error=_current_error())
+            return
+        _settle(future, result=result)
 
 
 def _current_error() -> BaseException:

@@ -54,9 +54,24 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """One atomic unit: everything inside commits together or not at all."""
-        async with self._write_lock or nullcontext(), self.engine.begin() as conn:
+    async def transaction(self, on: AsyncConnection | None = None) -> AsyncIterator[AsyncConnection]:
+        """One atomic unit: everything inside commits together or not at all.
+
+        ``on``: a connection from :meth:`held`, for a run of transactions that should not pay
+        the pool's checkout and return each time.
+        """
+        async with self._write_lock or nullcontext():
+            if on is None:
+                async with self.engine.begin() as conn:
+                    yield conn
+            else:
+                async with on.begin():
+                    yield on
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection kept across several :meth:`transaction` calls."""
+        async with self.engine.connect() as conn:
             yield conn
 
     @asynccontextmanager

@@ -49,19 +49,21 @@ async def test_one_group_commits_at_a_time_while_it_keeps_up_and_the_next_takes_
     running = 0
     most = 0
     groups: list[list[int]] = []
+    committing = asyncio.Event()
 
     async def apply(conn, items: list[int]) -> list[int]:
         nonlocal running, most
         running += 1
         most = max(most, running)
         groups.append(list(items))
+        committing.set()
         await asyncio.sleep(0.01)
         running -= 1
         return items
 
     grouped = GroupCommit(db, apply, max_group=16, max_parallel=4)
     first = asyncio.ensure_future(grouped.submit(0))
-    await asyncio.sleep(0.002)  # the first document's commit is under way
+    await committing.wait()  # the first document's commit is under way
     rest = await asyncio.gather(*(grouped.submit(i) for i in range(1, 13)))
     assert [await first, *rest] == list(range(13))
     assert most == 1, "a second drainer started though less than a full group was waiting"
