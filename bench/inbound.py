@@ -12,7 +12,7 @@ dispatcher off); this process is the client. Measured, each after a small warm-u
   ceiling        bench/serve.py ceiling, same process layout, same documents and concurrency:
                  lxml parse + XMLSchema validate + one INSERT of the raw bytes + small ack
 
-The three take turns R times (default 3), each round with its own N agreements; the
+The three take turns R times (default 5), each round with its own N agreements; the
 targets are judged on the median round. ``--profile`` runs the hub under cProfile (figures
 then are slower than real) and prints where its time goes; the ceiling is skipped and one
 round is run.
@@ -196,7 +196,7 @@ def main() -> None:
     cli.add_argument("--n", type=int, default=2000)
     cli.add_argument("--concurrency", type=int, default=16)
     cli.add_argument("--warmup", type=int, default=100)
-    cli.add_argument("--rounds", type=int, default=3,
+    cli.add_argument("--rounds", type=int, default=5,
                      help="hub new, hub duplicate and ceiling in turn, this many times")
     cli.add_argument("--log-level", default="INFO", help="the hub's log level (sw-hub serve: INFO)")
     cli.add_argument("--profile", action="store_true", help="run the hub under cProfile, print the top")

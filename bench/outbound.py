@@ -14,7 +14,7 @@ The ceiling, same run, same mock, same concurrency: build each X-OUT-1 with bare
 (distinct BusinessSerial), POST it with aiohttp to {mock}/api/v1/documents/signed-agreement
 (Basic hub/hub-secret), parse the acknowledgement. No database.
 
-The dispatcher runs and the ceiling take turns R times (default 3); the target is judged on
+The dispatcher runs and the ceiling take turns R times (default 5); the target is judged on
 the median round. ``--profile rest|soap`` runs that drain under cProfile (slower than real,
 one round) and prints where the dispatcher's time goes.
 """
@@ -293,7 +293,7 @@ def main() -> None:
                      help="dispatcher.concurrency, and the ceiling's requests in flight")
     cli.add_argument("--warmup", type=int, default=100)
     cli.add_argument("--rest-only", action="store_true", help="skip the SOAP run")
-    cli.add_argument("--rounds", type=int, default=3,
+    cli.add_argument("--rounds", type=int, default=5,
                      help="the dispatcher runs and the ceiling in turn, this many times")
     cli.add_argument("--profile", choices=["rest", "soap"], help="profile that drain, print the top")
     cli.add_argument("--top", type=int, default=30)
