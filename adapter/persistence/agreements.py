@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.domain.agreement import AgreementStatus, SignedAgreement
-from adapter.persistence.dialect import upsert
+from adapter.persistence.dialect import naive_utc, upsert
 from adapter.persistence.tables import agreements
 
 # States in which an agreement still binds the enterprise: only one such per enterprise.
@@ -109,10 +109,6 @@ RETURNING a.agreement_no
 """)
 
 
-def _naive(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
-
-
 async def move_many(conn: AsyncConnection, moves: list[Move]) -> set[str]:
     """Apply each move whose agreement is still where it expects; the numbers moved.
 
@@ -126,11 +122,11 @@ async def move_many(conn: AsyncConnection, moves: list[Move]) -> set[str]:
     result = await conn.execute(_MOVE_MANY_PG, {
         "numbers": [m.agreement_no for m in moves], "owners": [m.uscc for m in moves],
         "expected": [m.expected.value for m in moves], "statuses": [m.to.value for m in moves],
-        "updated": [_naive(m.at) for m in moves], "keeps": [m.to in LIVE for m in moves],
-        "stamped": [_naive(m.stamped_at) for m in moves],
+        "updated": [naive_utc(m.at) for m in moves], "keeps": [m.to in LIVE for m in moves],
+        "stamped": [naive_utc(m.stamped_at) for m in moves],
         "serials": [m.insurer_seal_serial for m in moves],
         "reasons": [m.refusal_reason for m in moves],
-        "terminated": [_naive(m.terminated_at) for m in moves],
+        "terminated": [naive_utc(m.terminated_at) for m in moves],
     })
     return {row.agreement_no for row in result}
 

@@ -40,10 +40,12 @@ def _unbounded(table: Table, name: str) -> str:
 
 def column_arrays(names: Sequence[str], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
     """The parameters of :func:`unnest_rows`: one list per column, datetimes as naive UTC."""
-    return {name: [_plain(row[name]) for row in rows] for name in names}
+    return {name: [naive_utc(row[name]) for row in rows] for name in names}
 
 
-def _plain(value: Any) -> Any:
+def naive_utc(value: Any) -> Any:
+    """An aware datetime as the naive UTC the columns hold; anything else as it is. Array
+    parameters bypass the column types that do this for single values."""
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
