@@ -17,7 +17,7 @@ $(STAMP): requirements.lock pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/python -m adapter demo
 
-test: $(STAMP)
+test: $(STAMP) lint
 	scripts/ensure-postgres
 	$(VENV)/bin/python -m pytest --databases=sqlite,postgres $(PYTEST_ARGS)
 
@@ -26,9 +26,11 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/inbound.py --db postgres
 	$(VENV)/bin/python bench/outbound.py --db postgres
 
+# ruff, mypy --strict and the import-layer contracts (pyproject.toml): a broken layer fails like a test.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check adapter mock_insurer
 	$(VENV)/bin/mypy adapter
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) var

@@ -16,23 +16,30 @@ from aiohttp import web
 from adapter.config import Settings
 from adapter.demo import DEMO_ENTERPRISE_NAMES
 from adapter.inbound import rest, soap
+from adapter.inbound.handlers import HANDLERS
 from adapter.inbound.receiver import Receiver
 from adapter.observability import correlation_middleware
 from adapter.outbound.dispatcher import Dispatcher
 from adapter.outbound.gateways import build_gateway
 from adapter.persistence.database import Database
+from adapter.persistence.unit_of_work import SqlUnitsOfWork
 from adapter.portal import agreements, authorization, codelists, health, openapi, operator
+from adapter.portal.context import Portal
 from adapter.portal.cors import cors_middleware
 from adapter.portal.errors import error_middleware
 from adapter.portal.identity import identity_middleware
+from adapter.ports import chosen
 from adapter.ports.customs import CustomsData, DemoCustomsData
 from adapter.ports.seals import DemoSealRegistry, SealRegistry
 from adapter.service_layer.operations import prune_deduplication
+from adapter.service_layer.parties import Parties
+from adapter.service_layer.receiving import Receiving
 
 log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
+UNITS = web.AppKey("units_of_work", SqlUnitsOfWork)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 SEALS = web.AppKey("seals", SealRegistry)
 # How long an oversized, refused body is still drained before the connection is dropped.
@@ -46,9 +53,12 @@ def dispatcher_mode(settings: Settings) -> str:
     return "in-process (single, SQLite)" if settings.is_sqlite else "in-process (shared outbox)"
 
 
-def build_ports() -> tuple[SealRegistry, CustomsData]:
-    """The outside systems the hub reads; the embedded default uses the built-in fakes."""
-    return DemoSealRegistry(DEMO_ENTERPRISE_NAMES), DemoCustomsData()
+def build_ports(settings: Settings) -> tuple[SealRegistry, CustomsData]:
+    """The outside systems the hub reads, as config names them; the default: built-in fakes."""
+    seals: SealRegistry = chosen(settings.ports.seals,
+                                 lambda: DemoSealRegistry(DEMO_ENTERPRISE_NAMES), settings)
+    customs: CustomsData = chosen(settings.ports.customs, DemoCustomsData, settings)
+    return seals, customs
 
 
 def create_app(settings: Settings, *, db: Database | None = None,
@@ -61,11 +71,13 @@ def create_app(settings: Settings, *, db: Database | None = None,
                           handler_args={"lingering_time": LINGER_SECONDS})
     app[SETTINGS] = settings
     app[DATABASE] = database
-    receiver = Receiver(database, hub_code=settings.hub_party_code,
+    uows = app[UNITS] = SqlUnitsOfWork(database)
+    receiving = Receiving(uows, HANDLERS, hub_code=settings.hub_party_code)
+    receiver = Receiver(receiving, hub_code=settings.hub_party_code,
                         max_bytes=settings.limits.max_document_bytes)
     app.add_routes(rest.routes(receiver, settings))
     app.add_routes(soap.routes(receiver, settings))
-    seals, customs = ports or build_ports()
+    seals, customs = ports or build_ports(settings)
     app[SEALS] = seals
 
     def wake() -> None:
@@ -74,10 +86,13 @@ def create_app(settings: Settings, *, db: Database | None = None,
         if dispatcher is not None:
             dispatcher.wake()
 
-    app.add_routes(operator.routes(database, settings, wake))
-    app.add_routes(agreements.routes(database, settings, seals, wake))
-    app.add_routes(authorization.routes(database, settings, customs, wake))
-    app.add_routes(health.routes(database, dispatcher_mode=dispatcher_mode(settings)))
+    portal = Portal(uows, Parties(settings.hub_party_code, settings.insurer.code), seals, customs,
+                    wake)
+    app.add_routes(operator.routes(uows, settings, wake))
+    app.add_routes(agreements.routes(portal))
+    app.add_routes(authorization.routes(portal))
+    app.add_routes(health.routes(uows, database=database.dialect,
+                                 dispatcher_mode=dispatcher_mode(settings), ping=database.ping))
     app.add_routes(openapi.routes())
     app.add_routes(codelists.routes())
     if db is None:
@@ -96,7 +111,7 @@ async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:
 async def _dispatcher_lifetime(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     gateway = build_gateway(settings)
-    dispatcher = Dispatcher(app[DATABASE], gateway, settings)
+    dispatcher = Dispatcher(app[UNITS], gateway, settings, database=app[DATABASE].dialect)
     app[DISPATCHER] = dispatcher
     log.info("outbox dispatcher: %s", dispatcher_mode(settings))
     stop = asyncio.Event()
@@ -109,13 +124,13 @@ async def _dispatcher_lifetime(app: web.Application) -> AsyncIterator[None]:
 
 async def _housekeeping_lifetime(app: web.Application) -> AsyncIterator[None]:
     """Forget inbound deduplication keys once the partner can no longer retry them."""
-    settings, db = app[SETTINGS], app[DATABASE]
+    settings, uows = app[SETTINGS], app[UNITS]
 
     async def loop() -> None:
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
-                pruned = await prune_deduplication(db, days=settings.duplicate_retention_days)
+                pruned = await prune_deduplication(uows, days=settings.duplicate_retention_days)
                 if pruned:
                     log.info("pruned %d deduplication keys", pruned)
             except Exception:  # housekeeping retries next round

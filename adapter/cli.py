@@ -17,9 +17,10 @@ from adapter.app import LINGER_SECONDS, create_app, dispatcher_mode
 from adapter.config import REPO_ROOT, Settings, load_settings
 from adapter.contracts.cli import register as register_contracts
 from adapter.observability import configure_logging
-from adapter.persistence import outbox
 from adapter.persistence.database import Database
 from adapter.persistence.migrate import upgrade
+from adapter.persistence.unit_of_work import SqlUnitsOfWork
+from adapter.portal.json import plain
 from adapter.service_layer import operations
 
 log = logging.getLogger("adapter.cli")
@@ -60,7 +61,8 @@ async def dispatch(settings: Settings) -> None:
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     gateway = build_gateway(settings)
     stop = asyncio.Event()
-    task = asyncio.create_task(Dispatcher(db, gateway, settings).run(stop))
+    dispatcher = Dispatcher(SqlUnitsOfWork(db), gateway, settings, database=db.dialect)
+    task = asyncio.create_task(dispatcher.run(stop))
     await _until_signalled()
     stop.set()
     await task
@@ -150,16 +152,15 @@ def _port_of(url: str) -> int:
 
 async def dead_letters(settings: Settings, action: str, row_id: int | None) -> Any:
     db = Database(settings.database_url)
+    uows = SqlUnitsOfWork(db)
     try:
         if action == "list":
-            async with db.reading() as conn:
-                return await outbox.listing(conn, status=outbox.DEAD, limit=200)
+            return await operations.dead_letters(uows, limit=200, before_id=None)
         if row_id is None:
             raise SystemExit("give the dead letter's id")
         if action == "show":
-            async with db.reading() as conn:
-                return await operations.dead_letter(conn, row_id) or {"error": "no such dead letter"}
-        return await operations.replay(db, row_id) or {"error": "no such dead letter"}
+            return await operations.dead_letter(uows, row_id) or {"error": "no such dead letter"}
+        return await operations.replay(uows, row_id) or {"error": "no such dead letter"}
     finally:
         await db.dispose()
 
@@ -167,14 +168,13 @@ async def dead_letters(settings: Settings, action: str, row_id: int | None) -> A
 async def timeline(settings: Settings, object_type: str, object_id: str) -> Any:
     db = Database(settings.database_url)
     try:
-        async with db.reading() as conn:
-            return await operations.timeline_of(conn, object_type, object_id)
+        return await operations.timeline_of(SqlUnitsOfWork(db), object_type, object_id)
     finally:
         await db.dispose()
 
 
 def _print(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=plain))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -73,6 +73,14 @@ class IdentitySettings(BaseModel):
     demo_token_hours: int = Field(8, ge=1)
 
 
+class PortSettings(BaseModel):
+    """Which client serves each outside system: ``demo`` for the built-in fake, or
+    ``package.module:factory`` for a deployment's own (called with the settings)."""
+
+    seals: str = "demo"
+    customs: str = "demo"
+
+
 class Settings(BaseSettings):
     """Everything the hub reads from its environment, in one place."""
 
@@ -93,6 +101,7 @@ class Settings(BaseSettings):
     retry: RetryPolicy = RetryPolicy()
     dispatcher: DispatcherSettings = DispatcherSettings()
     limits: LimitSettings = LimitSettings()
+    ports: PortSettings = PortSettings()
     duplicate_retention_days: int = Field(30, ge=1)
     log_json: bool = True
 

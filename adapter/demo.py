@@ -7,9 +7,10 @@ from datetime import date
 from adapter.config import Settings
 from adapter.domain.agreement import Enterprise, Seal, SignedAgreement
 from adapter.domain.exchange import utcnow
-from adapter.persistence import agreements
 from adapter.persistence.database import Database
+from adapter.persistence.unit_of_work import SqlUnitsOfWork
 from adapter.service_layer import agreement
+from adapter.service_layer.parties import Parties
 
 DEMO_USCC = "91350100M000100Y43"
 DEMO_AGREEMENT = "SA-DEMO-0001"
@@ -22,13 +23,14 @@ DEMO_ENTERPRISE_NAMES = {e.uscc: e.name for e in (DEMO_ENTERPRISE, SECOND_ENTERP
 
 async def seed(db: Database, settings: Settings) -> list[str]:
     """Sign the demo agreement once; its X-OUT-1 then leaves through the outbox like any other."""
-    async with db.transaction() as conn:
-        if await agreements.get(conn, DEMO_AGREEMENT) is not None:
+    async with SqlUnitsOfWork(db).begin() as uow:
+        if await uow.agreements.get(DEMO_AGREEMENT) is not None:
             return []
         signed = SignedAgreement(
             agreement_no=DEMO_AGREEMENT, agreement_version="1.0", enterprise=DEMO_ENTERPRISE,
             signer_name="陈示范", signed_at=utcnow(),
             seal=Seal("SEAL-DEMO-01", "公司", date(utcnow().year + 3, 12, 31)),
         )
-        await agreement.sign(conn, signed, hub=settings.hub_party_code, insurer=settings.insurer.code)
+        await agreement.sign(uow, signed, Parties(settings.hub_party_code, settings.insurer.code))
+        await uow.commit()
     return [DEMO_AGREEMENT]

@@ -76,18 +76,14 @@ async def sign_agreements(url: str, numbers: Sequence[str], *, batch: int = 250)
     an enterprise of its own (one live agreement per enterprise). Returns the seconds taken
     and each agreement's USCC."""
     from adapter.persistence.database import Database
-    from adapter.service_layer import agreement
-    from tests.harness import signed_agreement, uscc_for
+    from tests.harness import sign_many, uscc_for
 
     usccs = {number: uscc_for(next(_enterprises)) for number in numbers}
     db = Database(url)
     started = time.perf_counter()
     try:
         for start in range(0, len(numbers), batch):
-            async with db.transaction() as conn:
-                for number in numbers[start:start + batch]:
-                    await agreement.sign(conn, signed_agreement(number, uscc=usccs[number]),
-                                         hub="SWCREDIT", insurer="SINOSURE")
+            await sign_many(db, [(number, usccs[number]) for number in numbers[start:start + batch]])
     finally:
         await db.dispose()
     return time.perf_counter() - started, usccs

@@ -4,19 +4,22 @@
                                        [--rest-only] [--profile rest|soap]
 
 The mock insurer runs in its own process (``python -m mock_insurer serve``); the Dispatcher
-runs in this one, with ``dispatcher.concurrency = C``. For each gateway (REST, then SOAP
+runs in this one, with ``dispatcher.concurrency = C``. For each gateway (REST, then SOAP 1.1
 through zeep): N agreements are signed (each queues its X-OUT-1 in the outbox), then
 ``Dispatcher.drain()`` is timed until the outbox is empty and every send is marked; the
 mock's admin port must then report N distinct business serials. Latency is the per-send
 time the dispatcher records (timeline event ``message_sent``, detail ``seconds``).
 
-The ceiling, same run, same mock, same concurrency: build each X-OUT-1 with bare lxml
-(distinct BusinessSerial), POST it with aiohttp to {mock}/api/v1/documents/signed-agreement
-(Basic hub/hub-secret), parse the acknowledgement. No database.
+Each gateway has its own ceiling, same run, same mock, same concurrency, no database:
+build each X-OUT-1 with bare lxml (distinct BusinessSerial), and for REST POST it with
+aiohttp to {mock}/api/v1/documents/signed-agreement; for SOAP put the same document into a
+SOAP 1.1 envelope built with lxml and POST that to {mock}/soap with its SOAPAction. Both
+send Basic hub/hub-secret and parse the acknowledgement.
 
-The dispatcher runs and the ceiling take turns R times (default 5); the target is judged on
-the median round. ``--profile rest|soap`` runs that drain under cProfile (slower than real,
-one round) and prints where the dispatcher's time goes.
+Each round runs the REST dispatcher, its ceiling, the SOAP dispatcher, its ceiling, R times
+(default 5); each target is judged on the median round. ``--profile rest|soap`` runs that
+drain under cProfile (slower than real, one round) and prints where the dispatcher's time
+goes.
 """
 
 from __future__ import annotations
@@ -59,7 +62,10 @@ if TYPE_CHECKING:
 
 NS = "urn:swcredit:signed-agreement:1"
 COMMON_NS = "urn:swcredit:common:1"
+SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 HUB_AUTH = aiohttp.encode_basic_auth("hub", "hub-secret")
+SUBMIT_SIGNED_AGREEMENT = '"urn:swcredit:insurer:SubmitSignedAgreement"'
+TARGET = 0.5
 
 
 # --- the mock insurer, from outside --------------------------------------------------------
@@ -118,13 +124,14 @@ async def run_dispatcher(url: str, mock: Mock, channel: str, args: argparse.Name
     from adapter.outbound.dispatcher import Dispatcher
     from adapter.outbound.gateways import build_gateway
     from adapter.persistence.database import Database
+    from adapter.persistence.unit_of_work import SqlUnitsOfWork
 
     tag = f"{channel.upper()}{round_no}"
     settings = hub_settings(url, mock, channel, args.concurrency)
     db = Database(url)
     gateway = build_gateway(settings)
     try:
-        dispatcher = Dispatcher(db, gateway, settings)
+        dispatcher = Dispatcher(SqlUnitsOfWork(db), gateway, settings, database=db.dialect)
         await sign_agreements(url, [f"AG-W{tag}-{i:05d}" for i in range(args.warmup)])
         await dispatcher.drain(timeout=60)  # warm-up: connections, zeep, statement caches
         await mock.reset()
@@ -155,10 +162,10 @@ async def run_dispatcher(url: str, mock: Mock, channel: str, args: argparse.Name
     return result
 
 
-# --- the ceiling ----------------------------------------------------------------------------
+# --- the ceilings ---------------------------------------------------------------------------
 
 
-def build_signed_agreement(agreement_no: str, business_serial: str, uscc: str) -> bytes:
+def signed_agreement(agreement_no: str, business_serial: str, uscc: str) -> etree._Element:
     """X-OUT-1 with bare lxml: the same elements and values the hub's mapping writes."""
     root = etree.Element(f"{{{NS}}}SignedAgreement", nsmap={None: NS, "c": COMMON_NS})
     envelope = etree.SubElement(root, f"{{{NS}}}Envelope")
@@ -183,14 +190,43 @@ def build_signed_agreement(agreement_no: str, business_serial: str, uscc: str) -
                        ("ValidUntil", date(2030, 12, 31).isoformat()),
                        ("Certificate", base64.b64encode(b"demo-certificate").decode("ascii"))):
         etree.SubElement(seal, f"{{{NS}}}{tag}").text = value
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return root
 
 
-async def run_ceiling(mock: Mock, n: int, concurrency: int, mock_pid: int, tag: str) -> Result:
+def rest_request(document: etree._Element) -> bytes:
+    return bytes(etree.tostring(document, xml_declaration=True, encoding="UTF-8"))
+
+
+def soap_request(document: etree._Element) -> bytes:
+    """The same document inside a SOAP 1.1 envelope, built and written by lxml."""
+    envelope = etree.Element(f"{{{SOAP11_NS}}}Envelope", nsmap={"soap-env": SOAP11_NS})
+    etree.SubElement(envelope, f"{{{SOAP11_NS}}}Body").append(document)
+    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))
+
+
+def rest_ack(body: bytes) -> etree._Element:
+    return etree.fromstring(body)
+
+
+def soap_ack(body: bytes) -> etree._Element | None:
+    return etree.fromstring(body).find(f"{{{SOAP11_NS}}}Body/{{*}}Acknowledgement")
+
+
+CEILINGS = {
+    "rest": ("/api/v1/documents/signed-agreement", {"Content-Type": "application/xml; charset=utf-8"},
+             rest_request, rest_ack, "REST ceiling (lxml build + aiohttp POST)"),
+    "soap": ("/soap", {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": SUBMIT_SIGNED_AGREEMENT},
+             soap_request, soap_ack, "SOAP ceiling (lxml envelope + aiohttp POST)"),
+}
+
+
+async def run_ceiling(mock: Mock, channel: str, n: int, concurrency: int, mock_pid: int,
+                      tag: str) -> Result:
     from tests.harness import uscc_for
 
-    url = f"{mock.base_url}/api/v1/documents/signed-agreement"
-    headers = {"Content-Type": "application/xml; charset=utf-8", "Authorization": HUB_AUTH}
+    path, content_headers, request, read_ack, label = CEILINGS[channel]
+    url = f"{mock.base_url}{path}"
+    headers = {**content_headers, "Authorization": HUB_AUTH}
     latencies: list[float] = []
     failures: list[str] = []
     next_index = 0
@@ -200,15 +236,15 @@ async def run_ceiling(mock: Mock, n: int, concurrency: int, mock_pid: int, tag: 
         while next_index < n:
             index = next_index
             next_index += 1
-            document = build_signed_agreement(f"AG-C{tag}-{index:06d}", f"SA-C{tag}-{index:06d}",
-                                              uscc_for(900_000 + index))
+            document = request(signed_agreement(f"AG-C{tag}-{index:06d}", f"SA-C{tag}-{index:06d}",
+                                                uscc_for(900_000 + index)))
             sent = time.perf_counter()
             async with session.post(url, data=document, headers=headers) as answer:
                 body = await answer.read()
                 status = answer.status
-            ack = etree.fromstring(body)
+            ack = read_ack(body)
             latencies.append(time.perf_counter() - sent)
-            if status != 200 or ack.findtext("{*}Status") not in ("ACCEPTED", "DUPLICATE"):
+            if status != 200 or ack is None or ack.findtext("{*}Status") not in ("ACCEPTED", "DUPLICATE"):
                 failures.append(f"HTTP {status} {body[:200]!r}")
 
     meter = CpuMeter(mock_pid, postgres=False)  # no database on this path
@@ -219,14 +255,16 @@ async def run_ceiling(mock: Mock, n: int, concurrency: int, mock_pid: int, tag: 
         seconds = time.perf_counter() - started
         cpu = CpuMeter.used(before, meter.sample())
     if failures:
-        print(f"  ! ceiling: {len(failures)} failures, first: {failures[0]}", file=sys.stderr)
-    return Result("ceiling (lxml build + aiohttp POST)", n, seconds, latencies, len(failures), cpu=cpu)
+        print(f"  ! {label}: {len(failures)} failures, first: {failures[0]}", file=sys.stderr)
+    return Result(label, n, seconds, latencies, len(failures), cpu=cpu)
 
 
-async def ceiling_run(mock: Mock, args: argparse.Namespace, mock_pid: int, round_no: int) -> Result:
-    await run_ceiling(mock, args.warmup, args.concurrency, mock_pid, f"W{round_no}")
+async def ceiling_run(mock: Mock, channel: str, args: argparse.Namespace, mock_pid: int,
+                      round_no: int) -> Result:
+    tag = f"{channel[0].upper()}{round_no}"
+    await run_ceiling(mock, channel, args.warmup, args.concurrency, mock_pid, f"W{tag}")
     await mock.reset()
-    result = await run_ceiling(mock, args.n, args.concurrency, mock_pid, f"M{round_no}")
+    result = await run_ceiling(mock, channel, args.n, args.concurrency, mock_pid, f"M{tag}")
     received = await mock.received()
     result.errors += args.n - received["business_count"]
     result.note = (f"mock received {received['business_count']} ({received['duplicate_count']} "
@@ -235,6 +273,44 @@ async def ceiling_run(mock: Mock, args: argparse.Namespace, mock_pid: int, round
 
 
 # --- main -----------------------------------------------------------------------------------
+
+
+Round = dict[str, tuple[Result, Result]]
+"""One round: for each channel, the dispatcher's run and its own ceiling's."""
+
+
+async def measure_round(url: str, mock: Mock, channels: list[str], args: argparse.Namespace,
+                        mock_pid: int, profile_path: str | None, round_no: int) -> Round:
+    """Each dispatcher run is followed at once by its ceiling, so a machine that drifts
+    during the run shifts both sides of a ratio alike."""
+    measured: Round = {}
+    for channel in channels:
+        hub = await run_dispatcher(url, mock, channel, args, mock_pid,
+                                   profile_path if args.profile == channel else None, round_no)
+        await mock.reset()
+        measured[channel] = (hub, await ceiling_run(mock, channel, args, mock_pid, round_no))
+        await mock.reset()
+    return measured
+
+
+def print_round(title: str, measured: Round) -> None:
+    results = [result for pair in measured.values() for result in pair]
+    for result in results:  # "server" is the mock here; "bench" is this process
+        if "server" in result.cpu:
+            result.cpu["mock"] = result.cpu.pop("server")
+    ceilings = {id(hub): ceiling for hub, ceiling in measured.values()}
+    print_table(title, results, ratio_to=lambda result: ceilings.get(id(result)))
+    cpu = ", ".join(f"{r.label.split(' (')[0]} {r.cpu['bench'] / r.count * 1000:.2f} ms"
+                    for r in results)
+    print(f"  this process's CPU per message (dispatcher, or the ceiling's client): {cpu}")
+
+
+def print_verdicts(rounds: list[Round]) -> None:
+    for channel in rounds[0]:
+        ratios = [measured[channel][0].rate / measured[channel][1].rate for measured in rounds]
+        print(verdict(f"hub {channel.upper()} / {channel.upper()} ceiling (median of {len(ratios)})",
+                      statistics.median(ratios), TARGET)
+              + "   rounds: " + ", ".join(f"{ratio:.2f}" for ratio in ratios))
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -251,34 +327,16 @@ async def run(args: argparse.Namespace) -> None:
     if args.profile == "soap" and args.rest_only:
         raise SystemExit("--profile soap needs the SOAP run: drop --rest-only")
     channels = ["rest"] if args.rest_only else ["rest", "soap"]
-    # Each round: every dispatcher run, then the ceiling, so a machine that drifts during the
-    # run shifts both sides of a round's ratio alike.
-    measured_rounds: list[list[Result]] = []
+    measured_rounds: list[Round] = []
     try:
         for round_no in range(1, rounds + 1):
-            results = [await run_dispatcher(url, mock, channel, args, child.process.pid,
-                                            profile_path if args.profile == channel else None, round_no)
-                       for channel in channels]
-            await mock.reset()
-            results.append(await ceiling_run(mock, args, child.process.pid, round_no))
-            measured_rounds.append(results)
+            measured_rounds.append(await measure_round(url, mock, channels, args, child.process.pid,
+                                                       profile_path, round_no))
     finally:
         child.stop()
-    for index, results in enumerate(measured_rounds, start=1):
-        for result in results:  # "server" is the mock here; "bench" is this process
-            if "server" in result.cpu:
-                result.cpu["mock"] = result.cpu.pop("server")
-        ceiling = results[-1]
-        print_table(f"outbound, {args.db} (latency: per send), round {index} of {rounds}", results,
-                    ratio_to=lambda _r, ceiling=ceiling: ceiling)  # type: ignore[misc]
-        cpu = ", ".join(f"{r.label.split(', ')[-1].split(' (')[0]} {r.cpu['bench'] / r.count * 1000:.2f} ms"
-                        for r in results)
-        print(f"  this process's CPU per message (dispatcher, or the ceiling's client): {cpu}")
-    for position, channel in enumerate(channels):
-        ratios = [results[position].rate / results[-1].rate for results in measured_rounds]
-        print(verdict(f"hub {channel.upper()} / ceiling (median of {len(ratios)})",
-                      statistics.median(ratios), 0.5)
-              + "   rounds: " + ", ".join(f"{ratio:.2f}" for ratio in ratios))
+    for index, measured in enumerate(measured_rounds, start=1):
+        print_round(f"outbound, {args.db} (latency: per send), round {index} of {rounds}", measured)
+    print_verdicts(measured_rounds)
     if profile_path:
         print(f"\n=== dispatcher profile ({args.profile.upper()} drain, this process; n={args.n}) ===")
         print_profile_buckets(profile_path, per=args.n)
@@ -292,9 +350,9 @@ def main() -> None:
     cli.add_argument("--concurrency", type=int, default=32,
                      help="dispatcher.concurrency, and the ceiling's requests in flight")
     cli.add_argument("--warmup", type=int, default=100)
-    cli.add_argument("--rest-only", action="store_true", help="skip the SOAP run")
+    cli.add_argument("--rest-only", action="store_true", help="skip the SOAP run and its ceiling")
     cli.add_argument("--rounds", type=int, default=5,
-                     help="the dispatcher runs and the ceiling in turn, this many times")
+                     help="the dispatcher runs and their ceilings in turn, this many times")
     cli.add_argument("--profile", choices=["rest", "soap"], help="profile that drain, print the top")
     cli.add_argument("--top", type=int, default=30)
     asyncio.run(run(cli.parse_args()))

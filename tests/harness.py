@@ -6,20 +6,32 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from adapter.app import DISPATCHER, create_app
-from adapter.config import PartnerSettings, RetryPolicy, Settings, DispatcherSettings
-from adapter.domain.agreement import AgreementStamp, Enterprise, Seal, SignedAgreement, StampResult
+from adapter.config import DispatcherSettings, PartnerSettings, RetryPolicy, Settings
+from adapter.domain.agreement import (
+    AgreementStamp,
+    AgreementStatus,
+    Enterprise,
+    Seal,
+    SignedAgreement,
+    StampResult,
+)
 from adapter.domain.exchange import Envelope
+from adapter.domain.timeline import TimelineRecord
 from adapter.mappings import agreement_stamp
 from adapter.outbound.dispatcher import Dispatcher
 from adapter.persistence.database import Database
+from adapter.persistence.unit_of_work import SqlUnitsOfWork
 from adapter.service_layer import agreement
+from adapter.service_layer.parties import Parties
+
+PARTIES = Parties("SWCREDIT", "SINOSURE")
 
 USCC = "91350100M000100Y43"
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -97,7 +109,7 @@ def _as_dict(envelope: Envelope) -> dict[str, Any]:
 
 def stamp_document(agreement_no: str, *, uscc: str = USCC, result: str = "STAMPED",
                    reason: str | None = None, envelope: Envelope | None = None) -> bytes:
-    stamp = AgreementStamp(agreement_no, uscc, StampResult(result), datetime.now(timezone.utc),
+    stamp = AgreementStamp(agreement_no, uscc, StampResult(result), datetime.now(UTC),
                            insurer_seal_serial="SINOSURE-SEAL-1" if result == "STAMPED" else None,
                            refusal_reason=reason)
     return agreement_stamp.to_xml(stamp, envelope or stamp_envelope(f"AS-{agreement_no}"))
@@ -107,16 +119,47 @@ def signed_agreement(agreement_no: str, *, uscc: str = USCC) -> SignedAgreement:
     return SignedAgreement(
         agreement_no=agreement_no, agreement_version="1.0",
         enterprise=Enterprise("厦门示范贸易有限公司", uscc, uscc[8:16] + "-" + uscc[16]),
-        signer_name="陈法人", signed_at=datetime.now(timezone.utc),
+        signer_name="陈法人", signed_at=datetime.now(UTC),
         seal=Seal("SEAL-0001", "公司", date(2030, 12, 31), b"demo-certificate"),
     )
 
 
 async def sign(db: Database, agreement_no: str, *, uscc: str = USCC) -> Envelope:
     """An agreement in 保险公司签约中 with its X-OUT-1 in the outbox."""
-    async with db.transaction() as conn:
-        return await agreement.sign(conn, signed_agreement(agreement_no, uscc=uscc),
-                                    hub="SWCREDIT", insurer="SINOSURE")
+    [envelope] = await sign_many(db, [(agreement_no, uscc)])
+    return envelope
+
+
+async def sign_many(db: Database, agreements: list[tuple[str, str]]) -> list[Envelope]:
+    """Agreements (number, USCC) signed the way the hub signs them, in one unit of work."""
+    async with SqlUnitsOfWork(db).begin() as uow:
+        envelopes = [await agreement.sign(uow, signed_agreement(number, uscc=uscc), PARTIES)
+                     for number, uscc in agreements]
+        await uow.commit()
+    return envelopes
+
+
+async def put_in_state(db: Database, agreement_no: str, status: AgreementStatus,
+                       at: datetime) -> None:
+    """Test set-up: an agreement placed in a state, as if its earlier receipts had come."""
+    async with SqlUnitsOfWork(db).begin() as uow:
+        found = await uow.agreements.for_update(agreement_no)
+        assert found is not None, agreement_no
+        found.status, found.updated_at = status, at
+        await uow.agreements.save(found)
+        await uow.commit()
+
+
+async def status_of(db: Database, agreement_no: str) -> str | None:
+    async with SqlUnitsOfWork(db).reading() as uow:
+        found = await uow.agreements.get(agreement_no)
+    return found.status.value if found else None
+
+
+async def timeline_of(db: Database, agreement_no: str, object_type: str = "agreement"
+                   ) -> list[TimelineRecord]:
+    async with SqlUnitsOfWork(db).reading() as uow:
+        return await uow.timeline.for_object(object_type, agreement_no)
 
 
 async def post_rest(session: aiohttp.ClientSession, hub: RunningHub, document: bytes,

@@ -22,6 +22,8 @@ from typing import Any
 
 from lxml import etree
 
+from adapter.mappings.xml_safety import hardened_parser
+
 UPDATE_ENV = "UPDATE_PACTS"
 """Set to ``1`` to rewrite the committed pact files from the regenerated ones."""
 
@@ -30,8 +32,7 @@ VOLATILE_INTERACTION_KEYS = ("key", "pending")
 _DATETIME = re.compile(r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
                        r"(Z|[+-][0-9]{2}:[0-9]{2})?$")
 _UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          remove_blank_text=True)
+_PARSER = hardened_parser(remove_blank_text=True)
 
 
 def read(path: Path) -> dict[str, Any]:

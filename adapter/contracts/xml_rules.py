@@ -24,6 +24,7 @@ from typing import Any
 from lxml import etree
 
 from adapter.contracts.schema_model import ElementFacts, SchemaFacts, SimpleFacts
+from adapter.mappings.xml_safety import hardened_parser
 
 Matcher = dict[str, Any]
 
@@ -37,8 +38,7 @@ _LEXICAL = {
     "decimal": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$",
     "integer": r"^[+-]?[0-9]+$",
 }
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          remove_comments=True, remove_pis=True, remove_blank_text=True)
+_PARSER = hardened_parser(remove_comments=True, remove_pis=True, remove_blank_text=True)
 
 
 def major_version(namespace: str) -> str | None:

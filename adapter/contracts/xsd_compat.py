@@ -168,9 +168,14 @@ def _content_changed(old: Path, new: Path) -> bool:
     """Ignoring whitespace and comments, did the schema text change?"""
     from lxml import etree
 
-    parser = etree.XMLParser(remove_comments=True, remove_blank_text=True, resolve_entities=False,
-                             no_network=True)
-    return bool(etree.tostring(etree.parse(str(old), parser)) != etree.tostring(etree.parse(str(new), parser)))
+    from adapter.mappings.xml_safety import hardened_parser
+
+    def text(path: Path) -> bytes:
+        parser = hardened_parser(files_under=path.parent, remove_comments=True,
+                                 remove_blank_text=True)
+        return bytes(etree.tostring(etree.parse(str(path), parser)))
+
+    return text(old) != text(new)
 
 
 def compare_schema(old: SchemaFacts, new: SchemaFacts) -> Iterator[Change]:

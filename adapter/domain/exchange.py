@@ -67,3 +67,18 @@ class Acknowledgement:
     receiver: str | None = None
     original_ack_id: str | None = None
     errors: tuple[AckError, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundDocument:
+    """What a gateway sends: the stored bytes, unchanged, and what identifies them.
+
+    The payload is the document exactly as it was rendered and stored when its state
+    change committed; every attempt and every replay sends these same bytes.
+    """
+
+    message_type: str
+    message_id: str
+    business_serial: str
+    correlation_id: str
+    payload: bytes

@@ -1,9 +1,10 @@
 """The identifiers an exporter types into the portal, each checked once where it is typed.
 
 Every type is a ``str`` holding the canonical form, so it stores and serialises as text;
-``parse`` is the only way in and raises an ``InvalidValue`` whose code names the broken
-rule. Check characters are computed here rather than trusted to python-stdnum: its USCC
-check refuses valid codes whose registration authority or category is a letter.
+``parse`` is the only way in and raises one ``InvalidValue`` subclass per broken rule, so
+a caller can tell a mistyped check character from a wrong shape without reading codes.
+Check characters are computed here rather than trusted to python-stdnum: its USCC check
+refuses valid codes whose registration authority or category is a letter.
 """
 
 from __future__ import annotations
@@ -17,33 +18,80 @@ from email_validator import EmailNotValidError, validate_email
 from stdnum import bic
 from stdnum.exceptions import InvalidComponent, ValidationError
 
-from adapter.errors import InvalidValue
-
-MESSAGES: dict[str, str] = {
-    "E-USCC-FORMAT": "统一社会信用代码应为18位，由数字和大写英文字母组成（不含I、O、Z、S、V），"
-                     "第3至8位为行政区划数字代码",
-    "E-USCC-CHECK": "统一社会信用代码校验位不正确，请核对后重新输入",
-    "E-ORG-CODE-FORMAT": "组织机构代码应为8位数字或大写英文字母加1位校验码，如12345678-8",
-    "E-ORG-CODE-CHECK": "组织机构代码校验码不正确，请核对后重新输入",
-    "E-CUSTOMS-DECLARATION-FORMAT": "报关单号应为18位数字：4位海关代码、4位年份、1位进出口标志、9位顺序号",
-    "E-CUSTOMS-DECLARATION-NOT-EXPORT": "该报关单号不是出口报关单（第9位出口标志应为0）",
-    "E-HS-CODE-FORMAT": "海关商品编号应为10位数字（含检验检疫附加码时为13位），前两位为有效的章号",
-    "E-SWIFT-FORMAT": "SWIFT码应为8位或11位：4位银行代码、2位国家代码、2位地区代码，可加3位分行代码",
-    "E-SWIFT-COUNTRY": "SWIFT码第5至6位不是有效的国家或地区代码",
-    "E-MOBILE-FORMAT": "请输入有效的中国大陆手机号码（11位）",
-    "E-EMAIL-FORMAT": "请输入有效的电子邮箱地址",
-    "E-COUNTRY-UNKNOWN": "国家或地区代码无效，请从下拉列表中选择",
-}
+from adapter.domain.errors import InvalidValue
 
 
-def _refuse(code: str, detail: str) -> InvalidValue:
-    """The error for a broken rule, with the user's sentence from ``MESSAGES``."""
-    return InvalidValue(detail, code=code, message_zh=MESSAGES[code])
+class UsccFormat(InvalidValue):
+    code = "E-USCC-FORMAT"
+    message_zh = ("统一社会信用代码应为18位，由数字和大写英文字母组成（不含I、O、Z、S、V），"
+                  "第3至8位为行政区划数字代码")
 
 
-def _text(raw: object, code: str) -> str:
+class UsccCheck(InvalidValue):
+    """The shape is right but a character was mistyped: the MOD 31 check catches it."""
+
+    code = "E-USCC-CHECK"
+    message_zh = "统一社会信用代码校验位不正确，请核对后重新输入"
+
+
+class OrganizationCodeFormat(InvalidValue):
+    code = "E-ORG-CODE-FORMAT"
+    message_zh = "组织机构代码应为8位数字或大写英文字母加1位校验码，如12345678-8"
+
+
+class OrganizationCodeCheck(InvalidValue):
+    code = "E-ORG-CODE-CHECK"
+    message_zh = "组织机构代码校验码不正确，请核对后重新输入"
+
+
+class CustomsDeclarationFormat(InvalidValue):
+    code = "E-CUSTOMS-DECLARATION-FORMAT"
+    message_zh = "报关单号应为18位数字：4位海关代码、4位年份、1位进出口标志、9位顺序号"
+
+
+class NotAnExportDeclaration(InvalidValue):
+    """A well-formed import declaration where only an export one can apply (claims)."""
+
+    code = "E-CUSTOMS-DECLARATION-NOT-EXPORT"
+    message_zh = "该报关单号不是出口报关单（第9位出口标志应为0）"
+
+
+class HsCodeFormat(InvalidValue):
+    code = "E-HS-CODE-FORMAT"
+    message_zh = "海关商品编号应为10位数字（含检验检疫附加码时为13位），前两位为有效的章号"
+
+
+class SwiftFormat(InvalidValue):
+    code = "E-SWIFT-FORMAT"
+    message_zh = "SWIFT码应为8位或11位：4位银行代码、2位国家代码、2位地区代码，可加3位分行代码"
+
+
+class SwiftCountry(InvalidValue):
+    """Shaped like a BIC, but positions 5-6 name no country, so no bank can hold it."""
+
+    code = "E-SWIFT-COUNTRY"
+    message_zh = "SWIFT码第5至6位不是有效的国家或地区代码"
+
+
+class MobileFormat(InvalidValue):
+    code = "E-MOBILE-FORMAT"
+    message_zh = "请输入有效的中国大陆手机号码（11位）"
+
+
+class EmailFormat(InvalidValue):
+    code = "E-EMAIL-FORMAT"
+    message_zh = "请输入有效的电子邮箱地址"
+
+
+class CountryUnknown(InvalidValue):
+    code = "E-COUNTRY-UNKNOWN"
+    message_zh = "国家或地区代码无效，请从下拉列表中选择"
+
+
+def _text(raw: object, refusal: type[InvalidValue]) -> str:
+    """Anything but text is refused with the field's own code, so the user reads one sentence."""
     if not isinstance(raw, str):
-        raise _refuse(code, f"expected text, got {type(raw).__name__}")
+        raise refusal(f"expected text, got {type(raw).__name__}")
     return raw.strip()
 
 
@@ -67,11 +115,11 @@ class Uscc(str):
 
     @classmethod
     def parse(cls, raw: object) -> Self:
-        value = _text(raw, "E-USCC-FORMAT").upper()
+        value = _text(raw, UsccFormat).upper()
         if not _USCC_SHAPE.fullmatch(value):
-            raise _refuse("E-USCC-FORMAT", f"{value!r} is not 18 characters of the USCC alphabet")
+            raise UsccFormat(f"{value!r} is not 18 characters of the USCC alphabet")
         if uscc_check_character(value[:17]) != value[17]:
-            raise _refuse("E-USCC-CHECK", f"{value!r} fails the GB 32100 check character")
+            raise UsccCheck(f"{value!r} fails the GB 32100 check character")
         return cls(value)
 
     @property
@@ -100,13 +148,13 @@ class OrganizationCode(str):
 
     @classmethod
     def parse(cls, raw: object) -> Self:
-        value = _text(raw, "E-ORG-CODE-FORMAT").upper()
+        value = _text(raw, OrganizationCodeFormat).upper()
         match = _ORG_SHAPE.fullmatch(value)
         if not match:
-            raise _refuse("E-ORG-CODE-FORMAT", f"{value!r} is not 8 characters and a check")
+            raise OrganizationCodeFormat(f"{value!r} is not 8 characters and a check")
         body, check = match.groups()
         if organization_check_character(body) != check:
-            raise _refuse("E-ORG-CODE-CHECK", f"{value!r} fails the GB 11714 check character")
+            raise OrganizationCodeCheck(f"{value!r} fails the GB 11714 check character")
         return cls(body + check)
 
     @property
@@ -119,9 +167,9 @@ class CustomsDeclarationNo(str):
 
     @classmethod
     def parse(cls, raw: object) -> Self:
-        value = _text(raw, "E-CUSTOMS-DECLARATION-FORMAT")
+        value = _text(raw, CustomsDeclarationFormat)
         if not re.fullmatch(r"[0-9]{8}[01][0-9]{9}", value):
-            raise _refuse("E-CUSTOMS-DECLARATION-FORMAT", f"{value!r} is not a declaration number")
+            raise CustomsDeclarationFormat(f"{value!r} is not a declaration number")
         return cls(value)
 
     @property
@@ -145,7 +193,7 @@ def export_declaration(raw: object) -> CustomsDeclarationNo:
     """Claims list the shipments' export declarations; an import one is a typing mistake."""
     number = CustomsDeclarationNo.parse(raw)
     if not number.is_export:
-        raise _refuse("E-CUSTOMS-DECLARATION-NOT-EXPORT", f"{number} is an import declaration")
+        raise NotAnExportDeclaration(f"{number} is an import declaration")
     return number
 
 
@@ -158,9 +206,9 @@ class HsCode(str):
 
     @classmethod
     def parse(cls, raw: object) -> Self:
-        value = _text(raw, "E-HS-CODE-FORMAT")
+        value = _text(raw, HsCodeFormat)
         if not _HS_SHAPE.fullmatch(value):
-            raise _refuse("E-HS-CODE-FORMAT", f"{value!r} is not a 10 or 13 digit HS code")
+            raise HsCodeFormat(f"{value!r} is not a 10 or 13 digit HS code")
         return cls(value)
 
     @property
@@ -177,16 +225,16 @@ class Swift(str):
 
     @classmethod
     def parse(cls, raw: object) -> Self:
-        value = _text(raw, "E-SWIFT-FORMAT").upper()
+        value = _text(raw, SwiftFormat).upper()
         try:
             value = bic.validate(value)
         except InvalidComponent:
-            raise _refuse("E-SWIFT-COUNTRY", f"{value!r} names no country") from None
+            raise SwiftCountry(f"{value!r} names no country") from None
         except ValidationError:
-            raise _refuse("E-SWIFT-FORMAT", f"{value!r} is not a BIC") from None
+            raise SwiftFormat(f"{value!r} is not a BIC") from None
         country = value[4:6]
         if country not in _SWIFT_ONLY_COUNTRIES and pycountry.countries.get(alpha_2=country) is None:
-            raise _refuse("E-SWIFT-COUNTRY", f"{country!r} is not an ISO 3166 country")
+            raise SwiftCountry(f"{country!r} is not an ISO 3166 country")
         return cls(value)
 
     @property
@@ -203,14 +251,14 @@ class Mobile(str):
 
     @classmethod
     def parse(cls, raw: object) -> Self:
-        value = _text(raw, "E-MOBILE-FORMAT")
+        value = _text(raw, MobileFormat)
         try:
             number = phonenumbers.parse(value, "CN")
         except phonenumbers.NumberParseException:
-            raise _refuse("E-MOBILE-FORMAT", f"{value!r} is not a phone number") from None
+            raise MobileFormat(f"{value!r} is not a phone number") from None
         if (number.country_code != 86 or not phonenumbers.is_valid_number(number)
                 or phonenumbers.number_type(number) not in _MOBILE_TYPES):
-            raise _refuse("E-MOBILE-FORMAT", f"{value!r} is not a mainland mobile number")
+            raise MobileFormat(f"{value!r} is not a mainland mobile number")
         return cls(phonenumbers.national_significant_number(number))
 
     @property
@@ -223,11 +271,11 @@ class Email(str):
 
     @classmethod
     def parse(cls, raw: object) -> Self:
-        value = _text(raw, "E-EMAIL-FORMAT")
+        value = _text(raw, EmailFormat)
         try:
             checked = validate_email(value, check_deliverability=False)
         except EmailNotValidError as exc:
-            raise _refuse("E-EMAIL-FORMAT", str(exc)) from None
+            raise EmailFormat(str(exc)) from None
         return cls(checked.normalized)
 
 
@@ -236,7 +284,7 @@ class CountryCode(str):
 
     @classmethod
     def parse(cls, raw: object) -> Self:
-        value = _text(raw, "E-COUNTRY-UNKNOWN").upper()
+        value = _text(raw, CountryUnknown).upper()
         if len(value) != 3 or pycountry.countries.get(alpha_3=value) is None:
-            raise _refuse("E-COUNTRY-UNKNOWN", f"{value!r} is not an ISO 3166 alpha-3 code")
+            raise CountryUnknown(f"{value!r} is not an ISO 3166 alpha-3 code")
         return cls(value)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from adapter.errors import Forbidden
-
 
 class CardType(str, Enum):
     LEGAL_PERSON = "legal_person"   # 电子口岸法人卡
@@ -21,10 +19,3 @@ class Identity:
     user_id: str
     user_name: str
     card_type: CardType
-
-    def require_legal_person(self) -> None:
-        """Only a legal-person card may sign or terminate the service agreement (§二)."""
-        if self.card_type is not CardType.LEGAL_PERSON:
-            raise Forbidden("operator card used for a legal-person action",
-                            code="E-LEGAL-PERSON-CARD-REQUIRED",
-                            message_zh="必须插入电子口岸法人卡，才能签署或解除服务协议")

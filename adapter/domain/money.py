@@ -13,15 +13,37 @@ from typing import Self
 
 import pycountry
 
-from adapter.errors import InvalidValue
+from adapter.domain.errors import InvalidValue
 
-MESSAGES: dict[str, str] = {
-    "E-AMOUNT-FORMAT": "金额应为数字，如 12500.00",
-    "E-AMOUNT-PRECISION": "金额最多保留两位小数",
-    "E-AMOUNT-NOT-POSITIVE": "金额必须大于0",
-    "E-AMOUNT-TOO-LARGE": "金额超出允许范围",
-    "E-CURRENCY-UNKNOWN": "币种代码无效，请从下拉列表中选择",
-}
+
+class AmountFormat(InvalidValue):
+    code = "E-AMOUNT-FORMAT"
+    message_zh = "金额应为数字，如 12500.00"
+
+
+class AmountPrecision(InvalidValue):
+    """Finer than a cent: refused rather than rounded, so no typed cent is lost unnoticed."""
+
+    code = "E-AMOUNT-PRECISION"
+    message_zh = "金额最多保留两位小数"
+
+
+class AmountNotPositive(InvalidValue):
+    code = "E-AMOUNT-NOT-POSITIVE"
+    message_zh = "金额必须大于0"
+
+
+class AmountTooLarge(InvalidValue):
+    """Sixteen digits or more before the point: beyond what ``CEILING`` allows."""
+
+    code = "E-AMOUNT-TOO-LARGE"
+    message_zh = "金额超出允许范围"
+
+
+class CurrencyUnknown(InvalidValue):
+    code = "E-CURRENCY-UNKNOWN"
+    message_zh = "币种代码无效，请从下拉列表中选择"
+
 
 CENT = Decimal("0.01")
 # Sixteen digits before the point: what a DECIMAL(18, 2) column holds.
@@ -32,28 +54,24 @@ NOT_FOR_AMOUNTS = frozenset({"XXX", "XTS"})
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
-def _refuse(code: str, detail: str) -> InvalidValue:
-    return InvalidValue(detail, code=code, message_zh=MESSAGES[code])
-
-
 def parse_amount(raw: object) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
-        raise _refuse("E-AMOUNT-FORMAT", f"expected a number, got {type(raw).__name__}")
+        raise AmountFormat(f"expected a number, got {type(raw).__name__}")
     if isinstance(raw, str) and not _PLAIN_NUMBER.fullmatch(raw.strip()):
-        raise _refuse("E-AMOUNT-FORMAT", f"{raw!r} is not written as a plain number")
+        raise AmountFormat(f"{raw!r} is not written as a plain number")
     try:
         amount = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise _refuse("E-AMOUNT-FORMAT", f"{raw!r} is not a number") from None
+        raise AmountFormat(f"{raw!r} is not a number") from None
     if not amount.is_finite():
-        raise _refuse("E-AMOUNT-FORMAT", f"{raw!r} is not a finite number")
+        raise AmountFormat(f"{raw!r} is not a finite number")
     if amount <= 0:
-        raise _refuse("E-AMOUNT-NOT-POSITIVE", f"{raw!r} is not positive")
+        raise AmountNotPositive(f"{raw!r} is not positive")
     if amount >= CEILING:
-        raise _refuse("E-AMOUNT-TOO-LARGE", f"{raw!r} exceeds {CEILING}")
+        raise AmountTooLarge(f"{raw!r} exceeds {CEILING}")
     cents = amount.quantize(CENT)
     if cents != amount:
-        raise _refuse("E-AMOUNT-PRECISION", f"{raw!r} has more than two decimal places")
+        raise AmountPrecision(f"{raw!r} has more than two decimal places")
     return cents
 
 
@@ -67,10 +85,10 @@ class Currency(str):
     @classmethod
     def parse(cls, raw: object) -> Self:
         if not isinstance(raw, str):
-            raise _refuse("E-CURRENCY-UNKNOWN", f"expected text, got {type(raw).__name__}")
+            raise CurrencyUnknown(f"expected text, got {type(raw).__name__}")
         code = raw.strip().upper()
         if len(code) != 3 or not is_currency(code):
-            raise _refuse("E-CURRENCY-UNKNOWN", f"{raw!r} is not an ISO 4217 currency")
+            raise CurrencyUnknown(f"{raw!r} is not an ISO 4217 currency")
         return cls(code)
 
 

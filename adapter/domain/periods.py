@@ -10,22 +10,46 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from adapter.errors import InvalidValue
+from adapter.domain.errors import InvalidValue
 
-MESSAGES: dict[str, str] = {
-    "E-DATE-FORMAT": "日期格式应为YYYY-MM-DD，如2025-03-31",
-    "E-DATE-INVALID": "该日期不存在，请核对年、月、日",
-    "E-DATE-IN-FUTURE": "日期不能晚于今天",
-    "E-DATE-OUTSIDE-PERIOD": "日期不在允许的期间内（如保单有效期）",
-    "E-PERIOD-ORDER": "结束日期不能早于开始日期",
-    "E-PAYMENT-TERM-RANGE": "支付期限超出允许范围",
-}
+
+class DateFormat(InvalidValue):
+    code = "E-DATE-FORMAT"
+    message_zh = "日期格式应为YYYY-MM-DD，如2025-03-31"
+
+
+class DateInvalid(InvalidValue):
+    """Shaped like a date but no such day (2025-02-29, month 13)."""
+
+    code = "E-DATE-INVALID"
+    message_zh = "该日期不存在，请核对年、月、日"
+
+
+class DateInFuture(InvalidValue):
+    code = "E-DATE-IN-FUTURE"
+    message_zh = "日期不能晚于今天"
+
+
+class DateOutsidePeriod(InvalidValue):
+    """The sentence names the period's ends, so the user sees which days are allowed."""
+
+    code = "E-DATE-OUTSIDE-PERIOD"
+    message_zh = "日期应在{start}至{end}之间"
+
+
+class PeriodOrder(InvalidValue):
+    code = "E-PERIOD-ORDER"
+    message_zh = "结束日期不能早于开始日期"
+
+
+class PaymentTermRange(InvalidValue):
+    """The limit depends on the cover, so the sentence carries it."""
+
+    code = "E-PAYMENT-TERM-RANGE"
+    message_zh = "支付期限应为1至{max_days}天"
+
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-
-
-def _refuse(code: str, detail: str, message_zh: str | None = None) -> InvalidValue:
-    return InvalidValue(detail, code=code, message_zh=message_zh or MESSAGES[code])
 
 
 def parse_date(raw: object) -> date:
@@ -33,16 +57,16 @@ def parse_date(raw: object) -> date:
         return raw
     match = _ISO_DATE.fullmatch(raw.strip()) if isinstance(raw, str) else None
     if not match:
-        raise _refuse("E-DATE-FORMAT", f"{raw!r} is not YYYY-MM-DD")
+        raise DateFormat(f"{raw!r} is not YYYY-MM-DD")
     try:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise _refuse("E-DATE-INVALID", f"{raw!r} is not a calendar day") from None
+        raise DateInvalid(f"{raw!r} is not a calendar day") from None
 
 
 def not_after_today(day: date, today: date) -> date:
     if day > today:
-        raise _refuse("E-DATE-IN-FUTURE", f"{day} is after {today}")
+        raise DateInFuture(f"{day} is after {today}")
     return day
 
 
@@ -55,7 +79,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise _refuse("E-PERIOD-ORDER", f"{self.end} is before {self.start}")
+            raise PeriodOrder(f"{self.end} is before {self.start}")
 
     @classmethod
     def parse(cls, start: object, end: object) -> Period:
@@ -67,8 +91,8 @@ class Period:
     def require(self, day: date) -> date:
         """A shipment date must fall inside the policy period (§四 4.1 出运日期)."""
         if day not in self:
-            raise _refuse("E-DATE-OUTSIDE-PERIOD", f"{day} is outside {self.start}..{self.end}",
-                          f"日期应在{self.start.isoformat()}至{self.end.isoformat()}之间")
+            raise DateOutsidePeriod(f"{day} is outside {self.start}..{self.end}",
+                                    start=self.start.isoformat(), end=self.end.isoformat())
         return day
 
 
@@ -78,6 +102,5 @@ def payment_term_days(raw: object, *, max_days: int) -> int:
     if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,5}", raw.strip()):
         days = int(raw.strip())
     if days is None or not 1 <= days <= max_days:
-        raise _refuse("E-PAYMENT-TERM-RANGE", f"{raw!r} is not 1..{max_days} days",
-                      f"支付期限应为1至{max_days}天")
+        raise PaymentTermRange(f"{raw!r} is not 1..{max_days} days", max_days=max_days)
     return days

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from adapter.errors import InvalidValue
+from adapter.domain.errors import TextControlCharacter
 
 # XML 1.0 allows tab, newline and carriage return below 0x20; nothing else there, no
 # surrogates, no U+FFFE/U+FFFF. Other C1 controls are refused as well.
@@ -19,6 +19,5 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe
 def clean_text(value: str) -> str:
     """NFC-normalise and trim; refuse control characters and lone surrogates."""
     if _FORBIDDEN.search(value):
-        raise InvalidValue("text holds a control character or a lone surrogate",
-                           code="E-TEXT-CONTROL-CHARACTER", message_zh="内容包含不可见控制字符或无效字符")
+        raise TextControlCharacter("text holds a control character or a lone surrogate")
     return unicodedata.normalize("NFC", value).strip()

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from collections.abc import Sequence
 
 from adapter.domain.agreement import AgreementStamp
+from adapter.domain.errors import DocumentRejected
 from adapter.domain.exchange import Envelope
-from adapter.errors import DocumentRejected
 from adapter.service_layer import agreement
+from adapter.service_layer.unit_of_work import UnitOfWork
 
 
-async def handle(conn: AsyncConnection, stamp: AgreementStamp, envelope: Envelope) -> None:
-    await agreement.apply_stamp(conn, stamp, envelope)
-
-
-async def handle_group(conn: AsyncConnection,
-                       items: list[tuple[AgreementStamp, Envelope]]) -> list[DocumentRejected | None]:
-    return await agreement.apply_receipts(conn, [agreement.stamp_receipt(s, e) for s, e in items])
+async def handle(uow: UnitOfWork, items: Sequence[tuple[object, Envelope]]
+                 ) -> list[DocumentRejected | None]:
+    stamps = [(document, envelope) for document, envelope in items
+              if isinstance(document, AgreementStamp)]
+    return await agreement.apply_receipts(uow, [(s.receipt(), e) for s, e in stamps])

@@ -6,16 +6,17 @@ from aiohttp import web
 from lxml import etree
 
 from adapter.config import Settings
-from adapter.errors import UnknownDocumentType
+from adapter.domain.errors import UnknownDocumentType
 from adapter.inbound.http_edge import (
     authenticated_sender,
     close_if_unread,
     read_limited,
     unauthorized,
 )
-from adapter.inbound.receiver import Receiver, Request
+from adapter.inbound.receiver import Receiver, http_status
 from adapter.mappings.registry import INBOUND_BY_SLUG
 from adapter.mappings.xml_safety import parse_untrusted
+from adapter.service_layer.receiving import Request
 
 XML = "application/xml"
 
@@ -35,9 +36,9 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
             raise web.HTTPNotFound(text=UnknownDocumentType.message_zh)
         body = await read_limited(request, limit=limit,
                                   keep_prefix=settings.limits.stored_prefix_of_oversized_bytes)
-        inbound = Request("rest", body.data, body.size, sender, body.truncated, doc_type)
-        reception = await receiver.receive(inbound, extract)
-        response = web.Response(body=reception.ack_xml, status=reception.http_status,
+        inbound = Request("rest", body.data, body.size, sender, body.truncated)
+        reception = await receiver.receive(inbound, extract, doc_type)
+        response = web.Response(body=reception.ack_xml, status=http_status(reception.error),
                                 content_type=XML, charset="utf-8")
         return close_if_unread(response, body)
 

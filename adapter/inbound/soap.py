@@ -13,16 +13,17 @@ from aiohttp import web
 from lxml import etree
 
 from adapter.config import REPO_ROOT, Settings
-from adapter.errors import DocumentRejected, MalformedDocument
+from adapter.domain.errors import DocumentRejected, MalformedDocument
 from adapter.inbound.http_edge import (
     authenticated_sender,
     close_if_unread,
     read_limited,
     unauthorized,
 )
-from adapter.inbound.receiver import Receiver, Reception, Request
+from adapter.inbound.receiver import Receiver, http_status
 from adapter.mappings import acknowledgement
 from adapter.mappings.xml_safety import parse_untrusted
+from adapter.service_layer.receiving import Reception, Request
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -130,4 +131,4 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
 
 
 def _soap12_status(error: DocumentRejected) -> int:
-    return 413 if error.http_status == 413 else 400
+    return 413 if http_status(error) == 413 else 400

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from collections.abc import Sequence
 
 from adapter.domain.agreement import TerminationResult
+from adapter.domain.errors import DocumentRejected
 from adapter.domain.exchange import Envelope
-from adapter.errors import DocumentRejected
 from adapter.service_layer import agreement
+from adapter.service_layer.unit_of_work import UnitOfWork
 
 
-async def handle(conn: AsyncConnection, result: TerminationResult, envelope: Envelope) -> None:
-    await agreement.apply_termination_result(conn, result, envelope)
-
-
-async def handle_group(conn: AsyncConnection, items: list[tuple[TerminationResult, Envelope]]
-                       ) -> list[DocumentRejected | None]:
-    return await agreement.apply_receipts(conn, [agreement.termination_receipt(r, e) for r, e in items])
+async def handle(uow: UnitOfWork, items: Sequence[tuple[object, Envelope]]
+                 ) -> list[DocumentRejected | None]:
+    results = [(document, envelope) for document, envelope in items
+               if isinstance(document, TerminationResult)]
+    return await agreement.apply_receipts(uow, [(r.receipt(), e) for r, e in results])

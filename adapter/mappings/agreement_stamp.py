@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from adapter.domain import messages
 from adapter.domain.agreement import AgreementStamp, StampResult
 from adapter.domain.exchange import Envelope
 from adapter.mappings.elements import (
@@ -20,8 +21,8 @@ from adapter.mappings.envelope import document_root, serialize
 
 NS = "urn:swcredit:agreement-stamp:1"
 ROOT = f"{{{NS}}}AgreementStamp"
-MESSAGE_TYPE = "AGREEMENT_STAMP"
-XSD = "agreement_stamp.xsd"
+MESSAGE_TYPE = messages.AGREEMENT_STAMP.message_type
+XSD = messages.AGREEMENT_STAMP.xsd
 _b = Builder(NS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from adapter.domain import messages
 from adapter.domain.authorization import DataAuthorization, DataType
 from adapter.domain.exchange import Envelope
 from adapter.mappings.elements import (
@@ -19,8 +20,8 @@ from adapter.mappings.envelope import document_root, serialize
 
 NS = "urn:swcredit:data-authorization:1"
 ROOT = f"{{{NS}}}DataAuthorization"
-MESSAGE_TYPE = "DATA_AUTHORIZATION"
-XSD = "data_authorization.xsd"
+MESSAGE_TYPE = messages.DATA_AUTHORIZATION.message_type
+XSD = messages.DATA_AUTHORIZATION.xsd
 _b = Builder(NS)
 
 

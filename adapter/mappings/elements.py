@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from adapter.errors import SchemaViolation
+from adapter.domain.errors import SchemaViolation
 
 
 def local_name(tag: str) -> str:

@@ -1,19 +1,24 @@
-"""Every document type the hub exchanges: one line each.
+"""Each catalogued message type with its XML side: root element and mapping functions.
 
-Channels route by ``root`` (SOAP body child) or ``slug`` (REST URL); the outbox and the
-gateways look types up by ``message_type``. Adding a message type adds one line here.
+The catalogue (``adapter.domain.messages``) says what a type is; this adds how it is read
+and written. Channels route by ``root`` (SOAP body child) or ``slug`` (REST URL); the
+outbox and the gateways look types up by ``message_type``. The mapping module of a type
+is ``adapter/mappings/<stem>.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from types import ModuleType
+from typing import Any
 
 from lxml import etree
 
+from adapter.domain import messages
+from adapter.domain.errors import UnknownDocumentType
 from adapter.domain.exchange import Envelope
-from adapter.errors import UnknownDocumentType
+from adapter.domain.messages import Direction, MessageKind
 from adapter.mappings import (
     agreement_stamp,
     data_authorization,
@@ -24,50 +29,64 @@ from adapter.mappings import (
 )
 from adapter.mappings.xml_safety import parse_trusted
 
+# The mapping module of each catalogued type: one line per message type.
+MAPPINGS: dict[str, ModuleType] = {
+    messages.AGREEMENT_STAMP.message_type: agreement_stamp,
+    messages.TERMINATION_RESULT.message_type: termination_result,
+    messages.SIGNED_AGREEMENT.message_type: signed_agreement,
+    messages.TERMINATION_REQUEST.message_type: termination_request,
+    messages.DATA_AUTHORIZATION.message_type: data_authorization,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentType:
-    message_type: str
+    kind: MessageKind
     root: str
-    xsd: str
-    slug: str
-    soap_operation: str
-    direction: Literal["inbound", "outbound"]
     from_element: Callable[[etree._Element], Any]
     to_xml: Callable[[Any, Envelope], bytes]
 
     @property
+    def message_type(self) -> str:
+        return self.kind.message_type
+
+    @property
+    def xsd(self) -> str:
+        return self.kind.xsd
+
+    @property
+    def slug(self) -> str:
+        return self.kind.slug
+
+    @property
+    def soap_operation(self) -> str:
+        return self.kind.soap_operation
+
+    @property
     def soap_action(self) -> str:
-        side = "hub" if self.direction == "inbound" else "insurer"
-        return f"urn:swcredit:{side}:{self.soap_operation}"
+        return self.kind.soap_action
+
+    @property
+    def direction(self) -> Direction:
+        return self.kind.direction
 
 
-DOCUMENT_TYPES: tuple[DocumentType, ...] = (
-    DocumentType(agreement_stamp.MESSAGE_TYPE, agreement_stamp.ROOT, agreement_stamp.XSD,
-                 "agreement-stamp", "ReceiveAgreementStamp", "inbound",
-                 agreement_stamp.from_element, agreement_stamp.to_xml),
-    DocumentType(termination_result.MESSAGE_TYPE, termination_result.ROOT, termination_result.XSD,
-                 "termination-result", "ReceiveTerminationResult", "inbound",
-                 termination_result.from_element, termination_result.to_xml),
-    DocumentType(signed_agreement.MESSAGE_TYPE, signed_agreement.ROOT, signed_agreement.XSD,
-                 "signed-agreement", "SubmitSignedAgreement", "outbound",
-                 signed_agreement.from_element, signed_agreement.to_xml),
-    DocumentType(termination_request.MESSAGE_TYPE, termination_request.ROOT, termination_request.XSD,
-                 "termination-request", "SubmitTerminationRequest", "outbound",
-                 termination_request.from_element, termination_request.to_xml),
-    DocumentType(data_authorization.MESSAGE_TYPE, data_authorization.ROOT, data_authorization.XSD,
-                 "data-authorization", "SubmitDataAuthorization", "outbound",
-                 data_authorization.from_element, data_authorization.to_xml),
-)
+def _document_type(kind: MessageKind) -> DocumentType:
+    module = MAPPINGS[kind.message_type]
+    if (module.MESSAGE_TYPE, module.XSD) != (kind.message_type, kind.xsd):
+        raise AssertionError(f"mapping {module.__name__} does not map {kind.message_type}")
+    return DocumentType(kind, module.ROOT, module.from_element, module.to_xml)
 
+
+DOCUMENT_TYPES: tuple[DocumentType, ...] = tuple(_document_type(k) for k in messages.CATALOGUE)
 BY_ROOT = {t.root: t for t in DOCUMENT_TYPES}
 BY_TYPE = {t.message_type: t for t in DOCUMENT_TYPES}
-INBOUND_BY_SLUG = {t.slug: t for t in DOCUMENT_TYPES if t.direction == "inbound"}
+INBOUND_BY_SLUG = {t.slug: t for t in DOCUMENT_TYPES if t.direction is Direction.INBOUND}
 
 
 def inbound_by_root(root_tag: str) -> DocumentType:
     found = BY_ROOT.get(root_tag)
-    if found is None or found.direction != "inbound":
+    if found is None or found.direction is not Direction.INBOUND:
         raise UnknownDocumentType(f"no inbound document type has root {root_tag}", path="/")
     return found
 

@@ -9,13 +9,14 @@ from pathlib import Path
 from lxml import etree
 
 from adapter.config import REPO_ROOT
-from adapter.errors import SchemaViolation
+from adapter.domain.errors import SchemaViolation
+from adapter.mappings.xml_safety import hardened_parser
 
 XSD_DIR = REPO_ROOT / "xsd"
 # Clark-notation namespaces only ({urn:...}Name); regex quantifiers {2} and enumeration sets stay.
 _QNAME = re.compile(r"\{[A-Za-z][A-Za-z0-9+.\-]*:[^{}\s']*\}")
 _EXPECTED_ONE = re.compile(r"Expected is \( (?:\{[^}]*\})?([A-Za-z_][\w.\-]*) \)")
-_SCHEMA_PARSER = etree.XMLParser(no_network=True, resolve_entities=False)
+_SCHEMA_PARSER = hardened_parser(files_under=XSD_DIR)
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from adapter.domain import messages
 from adapter.domain.agreement import Seal, SignedAgreement
 from adapter.domain.exchange import Envelope
 from adapter.mappings.elements import (
@@ -22,8 +23,8 @@ from adapter.mappings.envelope import document_root, serialize
 
 NS = "urn:swcredit:signed-agreement:1"
 ROOT = f"{{{NS}}}SignedAgreement"
-MESSAGE_TYPE = "SIGNED_AGREEMENT"
-XSD = "signed_agreement.xsd"
+MESSAGE_TYPE = messages.SIGNED_AGREEMENT.message_type
+XSD = messages.SIGNED_AGREEMENT.xsd
 _b = Builder(NS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from adapter.domain import messages
 from adapter.domain.agreement import TerminationRequest
 from adapter.domain.exchange import Envelope
 from adapter.mappings.elements import (
@@ -19,8 +20,8 @@ from adapter.mappings.envelope import document_root, serialize
 
 NS = "urn:swcredit:termination-request:1"
 ROOT = f"{{{NS}}}TerminationRequest"
-MESSAGE_TYPE = "TERMINATION_REQUEST"
-XSD = "termination_request.xsd"
+MESSAGE_TYPE = messages.TERMINATION_REQUEST.message_type
+XSD = messages.TERMINATION_REQUEST.xsd
 _b = Builder(NS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from adapter.domain import messages
 from adapter.domain.agreement import TerminationOutcome, TerminationResult
 from adapter.domain.exchange import Envelope
 from adapter.mappings.elements import (
@@ -18,8 +19,8 @@ from adapter.mappings.envelope import document_root, serialize
 
 NS = "urn:swcredit:termination-result:1"
 ROOT = f"{{{NS}}}TerminationResult"
-MESSAGE_TYPE = "TERMINATION_RESULT"
-XSD = "termination_result.xsd"
+MESSAGE_TYPE = messages.TERMINATION_RESULT.message_type
+XSD = messages.TERMINATION_RESULT.xsd
 _b = Builder(NS)
 
 

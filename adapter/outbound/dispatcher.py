@@ -14,20 +14,28 @@ import socket
 import time
 import uuid
 from collections import deque
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from adapter.config import Settings
-from adapter.errors import DeliveryFailed
-from adapter.mappings.registry import DocumentType, by_message_type
+from adapter.domain.errors import DeliveryFailed, DeliveryInternal
+from adapter.domain.records import OutboxItem
+from adapter.domain.timeline import TimelineEntry
 from adapter.outbound.gateway import Gateway
 from adapter.outbound.retry import retrying
-from adapter.persistence import outbox
-from adapter.persistence.database import Database
-from adapter.persistence.timeline import TimelineEntry, record
+from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork, outbound_document
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A delivered message waiting to be marked: its attempts, the partner's ack, how long."""
+
+    message: OutboxItem
+    attempts: int
+    ack: bytes
+    seconds: float
 
 
 class Exhausted(Exception):
@@ -44,15 +52,17 @@ def worker_name() -> str:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, gateway: Gateway, settings: Settings) -> None:
-        self.db = db
+    def __init__(self, uows: UnitsOfWork, gateway: Gateway, settings: Settings, *,
+                 database: str = "") -> None:
+        self.uows = uows
+        self.database = database
         self.gateway = gateway
         self.settings = settings
         self.worker = worker_name()
         self.lease = timedelta(seconds=settings.lease_seconds)
-        self._delivered: list[tuple[outbox.OutboundMessage, outbox.Delivered, float]] = []
+        self._delivered: list[Sent] = []
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._backlog: deque[outbox.OutboundMessage] = deque()
+        self._backlog: deque[OutboxItem] = deque()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -60,7 +70,7 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        log.info("dispatcher started", extra={"worker": self.worker, "database": self.db.dialect})
+        log.info("dispatcher started", extra={"worker": self.worker, "database": self.database})
         while not stop.is_set():
             try:
                 await self._step(stop)
@@ -103,11 +113,12 @@ class Dispatcher:
         room = 4 * self.settings.dispatcher.concurrency - len(self._in_flight) - len(self._backlog)
         if not batch and room <= 0:
             return 0
-        async with self.db.transaction() as conn:
-            await self._mark(conn, batch)
-            messages = [] if room <= 0 else await outbox.claim(
-                conn, worker=self.worker, limit=min(room, self.settings.dispatcher.batch_size),
+        async with self.uows.begin() as uow:
+            await self._mark(uow, batch)
+            messages = [] if room <= 0 else await uow.outbox.claim(
+                worker=self.worker, limit=min(room, self.settings.dispatcher.batch_size),
                 lease=self.lease)
+            await uow.commit()
         self._backlog.extend(messages)
         self._start_waiting()
         return len(messages)
@@ -127,28 +138,26 @@ class Dispatcher:
             await asyncio.wait(set(self._in_flight), timeout=timeout,
                                return_when=asyncio.FIRST_COMPLETED)
 
-    async def _deliver(self, message: outbox.OutboundMessage) -> None:
-        doc_type = by_message_type(message.message_type)
+    async def _deliver(self, message: OutboxItem) -> None:
         started = time.monotonic()
         try:
-            ack, attempts = await self._first_then_retries(message, doc_type)
+            ack, attempts = await self._first_then_retries(message)
         except Exhausted as out:
             await self._bury(message, out.attempts, out.failure)
             return
         except Exception as exc:  # a document the gateway cannot even build will not improve
             log.exception("delivery crashed", extra={"message_id": message.message_id})
-            await self._bury(message, message.attempts + 1, DeliveryFailed(
-                f"{type(exc).__name__}: {exc}", retryable=False, code="E-DELIVERY-INTERNAL"))
+            await self._bury(message, message.attempts + 1,
+                             DeliveryInternal(f"{type(exc).__name__}: {exc}"))
             return
-        self._delivered.append((message, outbox.Delivered(message.id, attempts, ack),
-                                time.monotonic() - started))
+        self._delivered.append(Sent(message, attempts, ack, time.monotonic() - started))
 
-    async def _first_then_retries(self, message: outbox.OutboundMessage,
-                                  doc_type: DocumentType) -> tuple[bytes, int]:
+    async def _first_then_retries(self, message: OutboxItem) -> tuple[bytes, int]:
         """The first attempt goes straight out; only a retryable failure builds the retry loop."""
+        document = outbound_document(message)
         attempt_no = message.attempts + 1
         try:
-            return await self.gateway.send(message, doc_type), attempt_no
+            return await self.gateway.send(document), attempt_no
         except DeliveryFailed as failure:
             await self._note_failure(message, attempt_no, failure)
             if not failure.retryable or attempt_no >= self.settings.retry.max_attempts:
@@ -158,7 +167,7 @@ class Dispatcher:
                 with attempt:
                     attempt_no += 1
                     try:
-                        return await self.gateway.send(message, doc_type), attempt_no
+                        return await self.gateway.send(document), attempt_no
                     except DeliveryFailed as failure:
                         await self._note_failure(message, attempt_no, failure)
                         raise
@@ -166,51 +175,54 @@ class Dispatcher:
             raise Exhausted(failure, attempt_no) from failure
         raise AssertionError("retry loop ended without an outcome")
 
-    async def _note_failure(self, message: outbox.OutboundMessage, attempt_no: int,
+    async def _note_failure(self, message: OutboxItem, attempt_no: int,
                             failure: DeliveryFailed) -> None:
         log.warning("delivery attempt failed", extra={
             "correlation_id": message.correlation_id, "message_id": message.message_id,
             "attempt": attempt_no, "error_code": failure.code, "retryable": failure.retryable})
-        async with self.db.transaction() as conn:
-            await outbox.note_attempt(conn, row_id=message.id, attempts=attempt_no,
-                                      error_code=failure.code, error=failure.detail[:2000])
-            await record(conn, _entry(message, "attempt", "retry" if failure.retryable else "failed",
-                                      attempt=attempt_no, error_code=failure.code,
-                                      error=failure.detail[:500]))
+        async with self.uows.begin() as uow:
+            await uow.outbox.note_attempt(row_id=message.id, attempts=attempt_no,
+                                          error_code=failure.code, error=failure.detail[:2000])
+            uow.timeline.record(_entry(message, "attempt",
+                                       "retry" if failure.retryable else "failed",
+                                       attempt=attempt_no, error_code=failure.code,
+                                       error=failure.detail[:500]))
+            await uow.commit()
 
-    async def _bury(self, message: outbox.OutboundMessage, attempt_no: int,
+    async def _bury(self, message: OutboxItem, attempt_no: int,
                     failure: DeliveryFailed) -> None:
         """Out of retries, or failed for good: a dead letter that an operator can replay."""
         log.error("dead letter", extra={"correlation_id": message.correlation_id,
                                         "message_id": message.message_id, "error_code": failure.code})
-        async with self.db.transaction() as conn:
-            await outbox.mark_dead(conn, worker=self.worker, row_id=message.id, attempts=attempt_no,
-                                   error_code=failure.code, error=failure.detail[:2000])
-            await record(conn, _entry(message, "dead_letter", failure.code, attempt=attempt_no,
-                                      error=failure.detail[:500]))
+        async with self.uows.begin() as uow:
+            await uow.outbox.mark_dead(worker=self.worker, row_id=message.id, attempts=attempt_no,
+                                       error_code=failure.code, error=failure.detail[:2000])
+            uow.timeline.record(_entry(message, "dead_letter", failure.code, attempt=attempt_no,
+                                       error=failure.detail[:500]))
+            await uow.commit()
 
-    async def _mark(self, conn: AsyncConnection,
-                    batch: list[tuple[outbox.OutboundMessage, outbox.Delivered, float]]) -> None:
-        if not batch:
-            return
-        await outbox.mark_delivered(conn, worker=self.worker, delivered=[d for _, d, _ in batch])
-        await record(conn, *(
-            _entry(message, "message_sent", "delivered", attempt=delivered.attempts,
-                   seconds=round(seconds, 4))
-            for message, delivered, seconds in batch))
+    async def _mark(self, uow: UnitOfWork, batch: list[Sent]) -> None:
+        await uow.outbox.mark_delivered(worker=self.worker, delivered=[
+            (sent.message.id, sent.attempts, sent.ack) for sent in batch])
+        uow.timeline.record(*(
+            _entry(sent.message, "message_sent", "delivered", attempt=sent.attempts,
+                   seconds=round(sent.seconds, 4))
+            for sent in batch))
 
     async def _flush(self) -> None:
         batch, self._delivered = self._delivered, []
         if batch:
-            async with self.db.transaction() as conn:
-                await self._mark(conn, batch)
+            async with self.uows.begin() as uow:
+                await self._mark(uow, batch)
+                await uow.commit()
 
     async def _finish(self) -> None:
         """On shutdown: let in-flight sends end (their leases cover a hard stop), then record them."""
         waiting, self._backlog = list(self._backlog), deque()
         if waiting:
-            async with self.db.transaction() as conn:
-                await outbox.release(conn, worker=self.worker, row_ids=[m.id for m in waiting])
+            async with self.uows.begin() as uow:
+                await uow.outbox.release(worker=self.worker, row_ids=[m.id for m in waiting])
+                await uow.commit()
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=5)
             for task in self._in_flight:
@@ -218,7 +230,8 @@ class Dispatcher:
         await self._flush()
 
 
-def _entry(message: outbox.OutboundMessage, event: str, outcome: str, **detail: object) -> TimelineEntry:
+def _entry(message: OutboxItem, event: str, outcome: str,
+           **detail: str | float | None) -> TimelineEntry:
     return TimelineEntry(message.object_type, message.object_id, event, outcome=outcome,
                          message_type=message.message_type, message_id=message.message_id,
                          correlation_id=message.correlation_id,

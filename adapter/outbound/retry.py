@@ -12,7 +12,7 @@ from tenacity import (
 )
 
 from adapter.config import RetryPolicy
-from adapter.errors import DeliveryFailed
+from adapter.domain.errors import DeliveryFailed
 
 
 def is_retryable(exc: BaseException) -> bool:

@@ -1,9 +1,13 @@
 """zeep's async transport, with aiohttp underneath instead of httpx.
 
-zeep builds and reads the SOAP envelopes; this only carries them. httpx's connection pool
-re-scans every connection for every queued request, which at the dispatcher's 32 sends
-in flight cost more CPU than zeep itself; aiohttp is the hub's HTTP client everywhere
-else. The WSDL is still loaded once, synchronously, by zeep's own client at start-up.
+zeep decides the envelopes' headers and reads the replies; this only carries them. The
+gateway hands over envelopes that are already bytes (``post_bytes``), so the stored
+document is never re-serialised on its way out.
+
+httpx's connection pool re-scans every connection for every queued request, which at the
+dispatcher's 32 sends in flight cost more CPU than zeep itself; aiohttp is the hub's HTTP
+client everywhere else. The WSDL is still loaded once, synchronously, by zeep's own
+client at start-up.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ class AiohttpTransport(AsyncTransport):
 
     async def post_xml(self, address: str, envelope: Any, headers: dict[str, str]) -> Response:
         message = etree_to_string(envelope)  # type: ignore[no-untyped-call]
+        return await self.post_bytes(address, message, headers)
+
+    async def post_bytes(self, address: str, message: bytes, headers: dict[str, str]) -> Response:
+        """POST an envelope that is already bytes; the answer comes back in the shape
+        zeep's bindings read (``requests.Response``)."""
         async with self.http.post(address, data=message, headers=headers) as answer:
             body = await answer.read()
             reply = Response()

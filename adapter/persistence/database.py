@@ -69,6 +69,12 @@ class Database:
                     yield on
 
     @asynccontextmanager
+    async def writer_turn(self) -> AsyncIterator[None]:
+        """On SQLite, wait for the one writer's turn; elsewhere, go ahead."""
+        async with self._write_lock or nullcontext():
+            yield
+
+    @asynccontextmanager
     async def held(self) -> AsyncIterator[AsyncConnection]:
         """A pooled connection kept across several :meth:`transaction` calls."""
         async with self.engine.connect() as conn:

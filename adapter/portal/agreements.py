@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import Field
 
-from adapter.config import Settings
-from adapter.domain.agreement import TERMINATION_CONFIRMATION, AgreementStatus
-from adapter.errors import FieldError, FieldErrors, NotFound
-from adapter.persistence import agreements
-from adapter.persistence.database import Database
-from adapter.persistence.timeline import for_object
+from adapter.domain.agreement import (
+    TERMINATION_CONFIRMATION,
+    Action,
+    Agreement,
+    AgreementNotFound,
+    AgreementStatus,
+)
+from adapter.portal.context import Portal
+from adapter.portal.errors import CursorInvalid
 from adapter.portal.identity import identity_of
 from adapter.portal.json import respond
 from adapter.portal.process import readable_steps
 from adapter.portal.requests import Command, Text, parse_body, parse_data
-from adapter.ports.seals import SealRegistry
-from adapter.service_layer import agreement
+from adapter.service_layer import agreement, queries
 
 PREFIX = "/portal/v1"
-Status = Literal["保险公司签约中", "签约成功", "签约失败", "解约中", "解约成功", "解约失败"]
 
 
 class SignAgreement(Command):
@@ -44,13 +44,13 @@ class Terminate(Command):
 
 
 class AgreementQuery(Command):
-    status: Status | None = None
+    status: AgreementStatus | None = None
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=200)
 
 
-def _cursor(row: dict[str, Any]) -> str:
-    raw = f"{row['signed_at'].isoformat()}|{row['agreement_no']}".encode()
+def _cursor(item: Agreement) -> str:
+    raw = f"{item.signed_at.isoformat()}|{item.agreement_no}".encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
@@ -61,23 +61,28 @@ def _after(cursor: str | None) -> tuple[datetime, str] | None:
         signed_at, agreement_no = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
         return datetime.fromisoformat(signed_at), agreement_no
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise FieldErrors([FieldError("E-CURSOR-INVALID", "$query.cursor", "分页参数无效")]) from None
+        raise CursorInvalid("cursor does not decode", path="$query.cursor") from None
 
 
-def view(row: dict[str, Any]) -> dict[str, Any]:
-    status = row["status"]
+def view(item: Agreement) -> dict[str, Any]:
+    """The agreement as the list and detail screens show it, with the buttons it offers."""
     return {
-        **{k: v for k, v in row.items() if k != "document_status"},
-        "can_view": True,
-        "can_terminate": status in (AgreementStatus.SIGNED.value, AgreementStatus.TERMINATION_FAILED.value),
-        "can_view_process": status in (AgreementStatus.TERMINATING.value, AgreementStatus.TERMINATED.value,
-                                       AgreementStatus.TERMINATION_FAILED.value),
+        "agreement_no": item.agreement_no, "uscc": item.uscc,
+        "enterprise_name": item.enterprise.name, "status": item.status.value,
+        "signer_name": item.signer_name, "seal_id": item.seal_id, "seal_name": item.seal_name,
+        "signed_at": item.signed_at, "stamped_at": item.stamped_at,
+        "refusal_reason": item.refusal_reason,
+        "termination_requested_at": item.termination_requested_at,
+        "terminated_at": item.terminated_at, "termination_reason": item.termination_reason,
+        "updated_at": item.updated_at,
+        "can_view": item.allows(Action.VIEW),
+        "can_terminate": item.allows(Action.TERMINATE),
+        "can_view_process": item.allows(Action.VIEW_PROCESS),
     }
 
 
-def routes(db: Database, settings: Settings, seals: SealRegistry,
-           wake: Callable[[], None]) -> list[web.RouteDef]:
-    hub, insurer = settings.hub_party_code, settings.insurer.code
+def routes(portal: Portal) -> list[web.RouteDef]:
+    uows, seals = portal.uows, portal.seals
 
     async def me(request: web.Request) -> web.Response:
         identity = identity_of(request)
@@ -87,46 +92,38 @@ def routes(db: Database, settings: Settings, seals: SealRegistry,
 
     async def list_seals(request: web.Request) -> web.Response:
         identity = identity_of(request)
-        items = []
-        for seal in seals.seals_of(identity.uscc):
-            expired = seal.valid_until < date.today()
-            items.append({"seal_id": seal.seal_id, "name": seal.name, "seal_type": seal.seal_type,
-                          "valid_from": seal.valid_from, "valid_until": seal.valid_until,
-                          "usable": seal.seal_type == agreement.COMPANY_SEAL and not expired,
-                          "expired": expired})
-        return respond({"items": items})
+        today = date.today()
+        return respond({"items": [
+            {"seal_id": seal.seal_id, "name": seal.name, "seal_type": seal.seal_type,
+             "valid_from": seal.valid_from, "valid_until": seal.valid_until,
+             "usable": seal.refusal(today) is None, "expired": seal.expired(today)}
+            for seal in seals.seals_of(identity.uscc)]})
 
     async def sign(request: web.Request) -> web.Response:
         identity = identity_of(request)
-        identity.require_legal_person()
         command = await parse_body(request, SignAgreement)
-        signed, _pdf, seal_name = await agreement.prepare_signature(seals, identity, command.seal_id)
-        async with db.transaction() as conn:
-            await agreement.sign(conn, signed, hub=hub, insurer=insurer, seal_name=seal_name)
-        wake()
-        async with db.reading() as conn:
-            row = await agreements.get(conn, signed.agreement_no, uscc=identity.uscc)
-        return respond(view(row or {}), status=201)
+        signature = await agreement.prepare_signature(seals, identity, command.seal_id)
+        signed = await agreement.sign_and_commit(uows, signature, portal.parties)
+        portal.wake()
+        return respond(view(signed), status=201)
 
     async def list_agreements(request: web.Request) -> web.Response:
         identity = identity_of(request)
         query = parse_data(dict(request.query), AgreementQuery, prefix="$query")
-        async with db.reading() as conn:
-            rows = await agreements.page(conn, identity.uscc, status=query.status,
-                                         limit=query.limit + 1, after=_after(query.cursor))
-        more = len(rows) > query.limit
-        rows = rows[: query.limit]
-        return respond({"items": [view(r) for r in rows],
-                        "next_cursor": _cursor(rows[-1]) if more and rows else None})
+        items = await queries.agreements_page(uows, identity.uscc, status=query.status,
+                                              limit=query.limit + 1, after=_after(query.cursor))
+        more = len(items) > query.limit
+        items = items[: query.limit]
+        return respond({"items": [view(item) for item in items],
+                        "next_cursor": _cursor(items[-1]) if more and items else None})
 
     async def one(request: web.Request) -> web.Response:
         return respond(view(await _owned(request)))
 
     async def pdf(request: web.Request) -> web.Response:
         identity = identity_of(request)
-        async with db.transaction() as conn:
-            agreement_no, document = await agreement.signed_pdf(conn, seals, identity,
-                                                                request.match_info["agreement_no"])
+        agreement_no = request.match_info["agreement_no"]
+        document = await agreement.signed_pdf(uows, seals, identity, agreement_no)
         disposition = "inline" if request.query.get("disposition") == "inline" else "attachment"
         return web.Response(body=document, content_type="application/pdf", headers={
             "Content-Disposition": f'{disposition}; filename="{agreement_no}.pdf"',
@@ -134,31 +131,25 @@ def routes(db: Database, settings: Settings, seals: SealRegistry,
 
     async def terminate(request: web.Request) -> web.Response:
         identity = identity_of(request)
-        identity.require_legal_person()
         command = await parse_body(request, Terminate)
-        agreement_no = request.match_info["agreement_no"]
-        async with db.transaction() as conn:
-            await agreement.request_termination(conn, identity, agreement_no,
-                                                confirmation=command.confirmation,
-                                                reason=command.reason, hub=hub, insurer=insurer)
-        wake()
-        return respond(view(await _owned(request)), status=202)
+        terminated = await agreement.request_termination(
+            uows, identity, request.match_info["agreement_no"], confirmation=command.confirmation,
+            reason=command.reason, parties=portal.parties)
+        portal.wake()
+        return respond(view(terminated), status=202)
 
     async def process(request: web.Request) -> web.Response:
-        row = await _owned(request)
-        async with db.reading() as conn:
-            entries = await for_object(conn, agreement.OBJECT, row["agreement_no"])
-        return respond({"agreement_no": row["agreement_no"], "status": row["status"],
+        item = await _owned(request)
+        entries = await queries.timeline_of(uows, agreement.OBJECT, item.agreement_no)
+        return respond({"agreement_no": item.agreement_no, "status": item.status.value,
                         "steps": readable_steps(entries)})
 
-    async def _owned(request: web.Request) -> dict[str, Any]:
+    async def _owned(request: web.Request) -> Agreement:
         identity = identity_of(request)
-        async with db.reading() as conn:
-            row = await agreements.get(conn, request.match_info["agreement_no"], uscc=identity.uscc)
-        if row is None:
-            raise NotFound("agreement of another enterprise or none", code="E-AGREEMENT-NOT-FOUND",
-                           message_zh="协议不存在")
-        return row
+        found = await queries.agreement_of(uows, request.match_info["agreement_no"], identity.uscc)
+        if found is None:
+            raise AgreementNotFound("agreement of another enterprise or none")
+        return found
 
     item = PREFIX + "/agreements/{agreement_no}"
     return [

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import Field
 
-from adapter.config import Settings
-from adapter.domain.authorization import DataType
-from adapter.persistence import authorizations
-from adapter.persistence.database import Database
+from adapter.domain.authorization import DataAuthorization, DataType
+from adapter.portal.context import Portal
 from adapter.portal.identity import identity_of
 from adapter.portal.json import respond
 from adapter.portal.requests import Command, parse_body, parse_data
-from adapter.ports.customs import CustomsData
 from adapter.service_layer import authorization
 
 PREFIX = "/portal/v1"
@@ -46,29 +42,47 @@ class StatisticsQuery(Command):
     format: Literal["json", "csv"] = "json"
 
 
-def routes(db: Database, settings: Settings, customs: CustomsData,
-           wake: Callable[[], None]) -> list[web.RouteDef]:
-    hub, insurer = settings.hub_party_code, settings.insurer.code
+def _authorization(found: DataAuthorization | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"authorization_no": found.authorization_no, "uscc": found.enterprise.uscc,
+            "enterprise_name": found.enterprise.name, "authorized_by": found.authorized_by,
+            "authorized_at": found.authorized_at,
+            "data_types": ",".join(t.value for t in found.data_types)}
+
+
+def _statistics(result: authorization.Statistics) -> dict[str, Any]:
+    """A bar chart's labels and series, and the table beneath it (A-7)."""
+    labels = [p.period for p in result.periods]
+    return {
+        "frequency": result.frequency, "labels": labels,
+        "series": [{"name": "票数", "values": [p.count for p in result.periods]},
+                   {"name": "金额（美元）", "values": [f"{p.amount_usd:.2f}" for p in result.periods]}],
+        "table": [{"period": p.period, "count": p.count, "amount_usd": f"{p.amount_usd:.2f}"}
+                  for p in result.periods],
+        "total": {"count": result.total_count, "amount_usd": f"{result.total_amount:.2f}"},
+    }
+
+
+def routes(portal: Portal) -> list[web.RouteDef]:
+    uows, customs = portal.uows, portal.customs
 
     async def authorize(request: web.Request) -> web.Response:
         identity = identity_of(request)
         await parse_body(request, Authorize)
-        async with db.transaction() as conn:
-            await authorization.authorize(conn, identity, hub=hub, insurer=insurer)
-        wake()
+        await authorization.authorize(uows, identity, portal.parties)
+        portal.wake()
         return await status(request, code=201)
 
     async def status(request: web.Request, code: int = 200) -> web.Response:
-        identity = identity_of(request)
-        async with db.reading() as conn:
-            found = await authorizations.of(conn, identity.uscc)
-        return respond({"authorized": found is not None, "authorization": found}, status=code)
+        found = await authorization.authorization_of(uows, identity_of(request))
+        return respond({"authorized": found is not None, "authorization": _authorization(found)},
+                       status=code)
 
     async def query(request: web.Request) -> web.Response:
         identity = identity_of(request)
         params = parse_data(dict(request.query), DataQuery, prefix="$query")
-        async with db.reading() as conn:
-            await authorization.require_authorized(conn, identity)
+        await authorization.require_authorized(uows, identity)
         records = authorization.query(customs, identity, params.data_type, params.start, params.end)
         page = records[params.offset: params.offset + params.limit]
         return respond({"data_type": params.data_type.value, "data_type_name": params.data_type.label,
@@ -80,10 +94,10 @@ def routes(db: Database, settings: Settings, customs: CustomsData,
     async def statistics(request: web.Request) -> web.Response:
         identity = identity_of(request)
         params = parse_data(dict(request.query), StatisticsQuery, prefix="$query")
-        async with db.reading() as conn:
-            await authorization.require_authorized(conn, identity)
+        await authorization.require_authorized(uows, identity)
         records = authorization.query(customs, identity, params.data_type, params.start, params.end)
-        result = authorization.statistics(records, params.start, params.end, params.frequency)
+        result = _statistics(authorization.statistics(records, params.start, params.end,
+                                                      params.frequency))
         if params.format == "csv":
             return _csv(result["table"], f"{params.data_type.value.lower()}-{params.start}-{params.end}.csv")
         return respond({"data_type": params.data_type.value, "data_type_name": params.data_type.label,

@@ -18,13 +18,24 @@ from aiohttp import web
 
 from adapter.codelists import CodeList, UnknownCodeList, catalogue
 from adapter.codelists.regions import regions
-from adapter.errors import NotFound
-from adapter.portal.errors import CODES, register
-from adapter.portal.fields import REGION_UNKNOWN
+from adapter.domain.errors import NotFound
+from adapter.portal.fields import RegionCodeUnknown
 
 PREFIX = "/portal/v1/code-lists"
 CACHE_CONTROL = "public, max-age=3600"
-LIST_UNKNOWN = register("E-CODE-LIST-UNKNOWN", "代码表不存在")
+
+
+class CodeListUnknown(NotFound):
+    code = "E-CODE-LIST-UNKNOWN"
+    message_zh = "代码表不存在"
+
+
+class RegionUnknown(NotFound):
+    """No such region to list children of: a 404, where a form field holding the same code is
+    refused as :class:`RegionCodeUnknown`; both answer the same code with the same sentence."""
+
+    code = RegionCodeUnknown.code
+    message_zh = RegionCodeUnknown.message_zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +76,7 @@ def _children_document(code: str) -> dict[str, Any]:
     cascade = regions()
     region = cascade.get(code)
     if region is None:
-        raise NotFound(f"no region {code}", code=REGION_UNKNOWN, message_zh=CODES[REGION_UNKNOWN])
+        raise RegionUnknown(f"no region {code}")
     return {"name": "regions", "version": cascade.version, "parent": cascade.entry(region),
             "entries": [cascade.entry(child) for child in cascade.children(code)]}
 
@@ -74,8 +85,7 @@ def _list_or_404(name: str) -> dict[str, Any]:
     try:
         return _list_document(catalogue().get(name))
     except UnknownCodeList:
-        raise NotFound(f"no code list {name}", code=LIST_UNKNOWN,
-                       message_zh=CODES[LIST_UNKNOWN]) from None
+        raise CodeListUnknown(f"no code list {name}") from None
 
 
 def routes() -> list[web.RouteDef]:

@@ -14,82 +14,141 @@ from typing import Any
 
 from aiohttp import web
 
-from adapter.errors import (
+from adapter.domain.errors import (
     Conflict,
     FieldError,
     FieldErrors,
     Forbidden,
     HubError,
-    InvalidStateTransition,
     InvalidValue,
     NotAuthenticated,
     NotFound,
+    registry,
 )
 from adapter.portal.json import dumps
 
 log = logging.getLogger(__name__)
 
-# Stable codes the portal answers, with the user's message. The OpenAPI document lists them.
-CODES: dict[str, str] = {
-    "E-FIELD-REQUIRED": "必填项不能为空",
-    "E-FIELD-TYPE": "字段类型不正确",
-    "E-FIELD-TOO-SHORT": "内容长度不足",
-    "E-FIELD-TOO-LONG": "内容超过最大长度",
-    "E-FIELD-PATTERN": "格式不正确",
-    "E-FIELD-CHOICE": "请从下拉列表中选择",
-    "E-FIELD-RANGE": "数值超出允许范围",
-    "E-FIELD-UNKNOWN": "不允许的字段",
-    "E-FIELD-INVALID": "输入内容不符合规范",
-    "E-JSON-MALFORMED": "请求内容不是有效的JSON",
-    "E-TEXT-CONTROL-CHARACTER": "内容包含不可见控制字符或无效字符",
-    "E-AUTH-REQUIRED": "身份认证失败，请重新登录",
-    "E-FORBIDDEN": "无权执行该操作",
-    "E-NOT-FOUND": "对象不存在",
-    "E-INTERNAL": "系统繁忙，请稍后再试",
-    "E-HTTP": "请求无效",
-    "E-METHOD-NOT-ALLOWED": "不支持该请求方法",
-    "E-BODY-TOO-LARGE": "请求内容过大",
-    "E-CURSOR-INVALID": "分页参数无效",
-    "E-QUERY-INTEGER": "分页参数必须为正整数",
-    "E-QUERY-STATUS": "状态取值无效",
-    "E-OPERATOR-AUTH": "需要运维人员凭证",
-    "E-DEAD-LETTER-UNKNOWN": "死信不存在或已重发",
-    # 签约管理 (§二)
-    "E-LEGAL-PERSON-CARD-REQUIRED": "必须插入电子口岸法人卡，才能签署或解除服务协议",
-    "E-SEAL-UNKNOWN": "所选签章不存在，请重新选择",
-    "E-SEAL-TYPE": "签署服务协议须使用类型为“公司”的签章",
-    "E-SEAL-EXPIRED": "签章已过期，请制作新的签章",
-    "E-AGREEMENT-EXISTS": "当前企业已签署服务协议，请勿重复签署",
-    "E-AGREEMENT-NOT-FOUND": "协议不存在",
-    "E-AGREEMENT-STATE": "协议当前状态不能执行该操作",
-    "E-TERMINATION-CONFIRMATION": "请确认是否解约：点击“坚持解约”后方可提交解约申请",
-    "E-AUTHORIZATION-NEEDS-AGREEMENT": "请先签署服务协议，再办理企业数据授权",
-    "E-AUTHORIZATION-DUPLICATE": "请勿重复授权",
-    "E-AUTHORIZATION-REQUIRED": "企业尚未办理数据授权，请先签署《企业数据授权》",
-    "E-PERIOD-TOO-LONG": "查询时间范围不能超过三年",
+
+# What pydantic finds wrong with a request, one class per code.
+class FieldRequired(InvalidValue):
+    code = "E-FIELD-REQUIRED"
+    message_zh = "必填项不能为空"
+
+
+class FieldType(InvalidValue):
+    code = "E-FIELD-TYPE"
+    message_zh = "字段类型不正确"
+
+
+class FieldTooShort(InvalidValue):
+    code = "E-FIELD-TOO-SHORT"
+    message_zh = "内容长度不足"
+
+
+class FieldTooLong(InvalidValue):
+    code = "E-FIELD-TOO-LONG"
+    message_zh = "内容超过最大长度"
+
+
+class FieldPattern(InvalidValue):
+    code = "E-FIELD-PATTERN"
+    message_zh = "格式不正确"
+
+
+class FieldChoice(InvalidValue):
+    """A value outside the allowed choices; a code-list field names its list."""
+
+    code = "E-FIELD-CHOICE"
+    message_zh = "请从下拉列表中选择{list_title}"
+
+
+class FieldRange(InvalidValue):
+    code = "E-FIELD-RANGE"
+    message_zh = "数值超出允许范围"
+
+
+class FieldUnknown(InvalidValue):
+    code = "E-FIELD-UNKNOWN"
+    message_zh = "不允许的字段"
+
+
+class JsonMalformed(InvalidValue):
+    code = "E-JSON-MALFORMED"
+    message_zh = "请求内容不是有效的JSON"
+
+
+class CursorInvalid(InvalidValue):
+    code = "E-CURSOR-INVALID"
+    message_zh = "分页参数无效"
+
+
+class QueryInteger(InvalidValue):
+    code = "E-QUERY-INTEGER"
+    message_zh = "{name} 必须为1至{ceiling}之间的整数"
+
+
+class QueryStatus(InvalidValue):
+    code = "E-QUERY-STATUS"
+    message_zh = "状态取值无效"
+
+
+class OperatorAuthRequired(NotAuthenticated):
+    code = "E-OPERATOR-AUTH"
+    message_zh = "需要运维人员凭证"
+
+
+class DeadLetterUnknown(NotFound):
+    code = "E-DEAD-LETTER-UNKNOWN"
+    message_zh = "死信不存在或已重发"
+
+
+# aiohttp's own refusals and the last resort, in the same shape.
+class RouteNotFound(NotFound):
+    code = "E-ROUTE-NOT-FOUND"
+    message_zh = "请求的地址不存在"
+
+
+class MethodNotAllowed(HubError):
+    code = "E-METHOD-NOT-ALLOWED"
+    message_zh = "不支持该请求方法"
+
+
+class BodyTooLarge(HubError):
+    code = "E-BODY-TOO-LARGE"
+    message_zh = "请求内容过大"
+
+
+class BadRequest(HubError):
+    code = "E-HTTP"
+    message_zh = "请求无效"
+
+
+class Internal(HubError):
+    code = "E-INTERNAL"
+    message_zh = "系统繁忙，请稍后再试"
+
+
+_PYDANTIC: dict[str, type[InvalidValue]] = {
+    "missing": FieldRequired,
+    "string_too_short": FieldTooShort,
+    "too_short": FieldTooShort,
+    "string_too_long": FieldTooLong,
+    "too_long": FieldTooLong,
+    "string_pattern_mismatch": FieldPattern,
+    "literal_error": FieldChoice,
+    "enum": FieldChoice,
+    "extra_forbidden": FieldUnknown,
+    "greater_than": FieldRange,
+    "greater_than_equal": FieldRange,
+    "less_than": FieldRange,
+    "less_than_equal": FieldRange,
 }
 
-_PYDANTIC_CODES = {
-    "missing": "E-FIELD-REQUIRED",
-    "string_too_short": "E-FIELD-TOO-SHORT",
-    "too_short": "E-FIELD-TOO-SHORT",
-    "string_too_long": "E-FIELD-TOO-LONG",
-    "too_long": "E-FIELD-TOO-LONG",
-    "string_pattern_mismatch": "E-FIELD-PATTERN",
-    "literal_error": "E-FIELD-CHOICE",
-    "enum": "E-FIELD-CHOICE",
-    "extra_forbidden": "E-FIELD-UNKNOWN",
-    "greater_than": "E-FIELD-RANGE",
-    "greater_than_equal": "E-FIELD-RANGE",
-    "less_than": "E-FIELD-RANGE",
-    "less_than_equal": "E-FIELD-RANGE",
-}
 
-
-def register(code: str, message_zh: str) -> str:
-    """Workflows add their own codes here, so the registry stays the one list of them."""
-    CODES.setdefault(code, message_zh)
-    return code
+def codes() -> dict[str, str]:
+    """Every stable code with its Chinese sentence, from the error classes (OpenAPI lists it)."""
+    return registry()
 
 
 def errors_body(errors: list[FieldError]) -> dict[str, Any]:
@@ -109,30 +168,41 @@ def from_pydantic(errors: Sequence[Mapping[str, Any]], *, prefix: str = "$") -> 
     result = []
     for error in errors:
         kind = str(error["type"])
-        code = kind if kind.startswith("E-") else _PYDANTIC_CODES.get(kind, "E-FIELD-TYPE")
         path = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
-        message = str(error["msg"]) if kind.startswith("E-") else CODES[code]
-        result.append(FieldError(code, path, message))
+        if kind.startswith("E-"):
+            result.append(FieldError(kind, path, str(error["msg"])))
+        else:
+            result.append(FieldError.of(_PYDANTIC.get(kind, FieldType)(kind, list_title=""), path))
     return result
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_HTTP_CODES = {404: ("E-NOT-FOUND", "请求的地址不存在"), 405: ("E-METHOD-NOT-ALLOWED", "不支持该请求方法"),
-               413: ("E-BODY-TOO-LARGE", "请求内容过大")}
+_HTTP_ERRORS: dict[int, type[HubError]] = {404: RouteNotFound, 405: MethodNotAllowed,
+                                           413: BodyTooLarge}
+_STATUS: tuple[tuple[type[HubError], int], ...] = (
+    (NotAuthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
+    (InvalidValue, 422), (FieldErrors, 422),
+)
+
+
+def status_of(error: HubError) -> int:
+    """The HTTP status a refusal gets at the portal's edge."""
+    return next((status for kind, status in _STATUS if isinstance(error, kind)), 400)
+
+
+def refusal(error: HubError) -> web.Response:
+    if isinstance(error, FieldErrors):
+        return web.json_response(errors_body(error.errors), status=422, dumps=dumps)
+    return json_error(status_of(error), error.code, error.message_zh, error.path)
 
 
 def _http_error(exc: web.HTTPException) -> web.Response:
     """aiohttp's own refusals (no route, wrong method) in the portal's error shape too."""
-    code, message = _HTTP_CODES.get(exc.status, ("E-HTTP", "请求无效"))
-    response = json_error(exc.status, code, message)
+    kind = _HTTP_ERRORS.get(exc.status, BadRequest)
+    response = json_error(exc.status, kind.code, kind.message_zh)
     if exc.status == 405 and "Allow" in exc.headers:
         response.headers["Allow"] = exc.headers["Allow"]
     return response
-
-_STATUS: tuple[tuple[type[HubError], int], ...] = (
-    (NotAuthenticated, 401), (Forbidden, 403), (NotFound, 404),
-    (Conflict, 409), (InvalidStateTransition, 409), (InvalidValue, 422),
-)
 
 
 @web.middleware
@@ -143,12 +213,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400 or request.path.startswith("/insurer/") or exc.content_type == "application/json":
             raise
         return _http_error(exc)
-    except FieldErrors as exc:
-        return web.json_response(errors_body(exc.errors), status=422,
-                                 dumps=dumps)
     except HubError as exc:
-        status = next((s for kind, s in _STATUS if isinstance(exc, kind)), 400)
-        return json_error(status, exc.code, exc.message_zh, exc.path)
+        return refusal(exc)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return json_error(500, "E-INTERNAL", CODES["E-INTERNAL"])
+        return json_error(500, Internal.code, Internal.message_zh)

@@ -3,8 +3,8 @@
 A command declares ``mobile: Mobile`` and gets a checked ``identifiers.Mobile``; a bad value
 becomes one entry of the 422 with the parser's code and Chinese sentence. Every field sees
 the raw JSON value, so a number sent for a mobile is refused as ``E-MOBILE-FORMAT`` rather
-than a bare type error. The codes are registered here, so the portal's list of codes is
-complete once any command uses these types.
+than a bare type error. Each parser's error classes live beside it; importing this module
+imports them all, so the registry of codes is complete once any command uses these types.
 """
 
 from __future__ import annotations
@@ -20,13 +20,9 @@ from pydantic_core import core_schema
 from adapter.codelists import catalogue
 from adapter.codelists.regions import regions
 from adapter.domain import identifiers, money, periods
-from adapter.errors import InvalidValue
-from adapter.portal.errors import CODES, register
+from adapter.domain.errors import InvalidValue
+from adapter.portal.errors import FieldChoice
 from adapter.portal.requests import rule
-
-for _messages in (identifiers.MESSAGES, money.MESSAGES, periods.MESSAGES):
-    for _code, _message in _messages.items():
-        register(_code, _message)
 
 _RAW = GetPydanticSchema(lambda _source, _handler: core_schema.any_schema())
 
@@ -83,8 +79,7 @@ def _choice(list_name: str) -> Callable[[object], str]:
     def check(raw: object) -> str:
         listed = catalogue().get(list_name)
         if not isinstance(raw, str) or raw not in listed.codes:
-            raise InvalidValue(f"{raw!r} is not in {list_name}", code="E-FIELD-CHOICE",
-                               message_zh=f"{CODES['E-FIELD-CHOICE']}（{listed.title}）")
+            raise FieldChoice(f"{raw!r} is not in {list_name}", list_title=f"（{listed.title}）")
         return raw
     return check
 
@@ -103,13 +98,16 @@ ArticleCategory = _code_of("article-categories")
 Industry = _code_of("industries")
 
 
-REGION_UNKNOWN = register("E-REGION-UNKNOWN", "行政区划代码不存在，请从下拉列表中选择")
+class RegionCodeUnknown(InvalidValue):
+    """A region field holding a code GB/T 2260 does not list (the cascade offers only real ones)."""
+
+    code = "E-REGION-UNKNOWN"
+    message_zh = "行政区划代码不存在，请从下拉列表中选择"
 
 
 def _region(raw: object) -> str:
     if not isinstance(raw, str) or regions().get(raw) is None:
-        raise InvalidValue(f"{raw!r} is not a GB/T 2260 code", code=REGION_UNKNOWN,
-                           message_zh=CODES[REGION_UNKNOWN])
+        raise RegionCodeUnknown(f"{raw!r} is not a GB/T 2260 code")
     return raw
 
 

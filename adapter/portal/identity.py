@@ -14,10 +14,10 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from adapter.config import IdentitySettings
+from adapter.domain.errors import InvalidValue, NotAuthenticated
 from adapter.domain.exchange import utcnow
 from adapter.domain.identifiers import OrganizationCode, Uscc
 from adapter.domain.identity import CardType, Identity
-from adapter.errors import InvalidValue, NotAuthenticated
 
 IDENTITY: web.RequestKey[Identity] = web.RequestKey("identity", Identity)
 PORTAL_PREFIX = "/portal/v1/"

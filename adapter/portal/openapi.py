@@ -185,13 +185,13 @@ def _portal_paths() -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     """The whole document: operator and health routes, portal routes, and the error codes."""
-    from adapter.portal.errors import CODES
+    from adapter.portal.errors import codes
 
     full = {**DOCUMENT, "paths": {**DOCUMENT["paths"], **_portal_paths(), **_codelist_paths()}}
     full["components"] = {**DOCUMENT["components"], "securitySchemes": {
         **DOCUMENT["components"]["securitySchemes"],
         "portal": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}
-    full["x-error-codes"] = dict(sorted(CODES.items()))
+    full["x-error-codes"] = codes()
     return full
 
 

@@ -6,21 +6,28 @@ Guarded by the operator credential from config, separate from partners and porta
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
 
 from aiohttp import web
 
 from adapter.config import Settings
-from adapter.errors import FieldError, FieldErrors
-from adapter.persistence import inbox, outbox
-from adapter.persistence.database import Database
-from adapter.portal.errors import json_error
+from adapter.domain.records import OutboxStatus
+from adapter.portal.errors import (
+    DeadLetterUnknown,
+    OperatorAuthRequired,
+    QueryInteger,
+    QueryStatus,
+    refusal,
+)
 from adapter.portal.json import respond
 from adapter.service_layer import operations
+from adapter.service_layer.unit_of_work import UnitsOfWork
 
 PREFIX = "/ops/v1"
 MAX_ID = 2**63 - 1
+_INBOX_STATUSES = (None, "processed", "rejected")
 
 
 def _int_query(request: web.Request, name: str, default: int | None, *, ceiling: int = 500) -> int | None:
@@ -29,73 +36,71 @@ def _int_query(request: web.Request, name: str, default: int | None, *, ceiling:
     if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= ceiling:
-        raise FieldErrors([FieldError("E-QUERY-INTEGER", f"$query.{name}",
-                                      f"{name} 必须为1至{ceiling}之间的整数")])
+        raise QueryInteger(f"{name}={raw!r}", path=f"$query.{name}", name=name, ceiling=ceiling)
     return int(raw)
 
 
-def routes(db: Database, settings: Settings, wake: Callable[[], None]) -> list[web.RouteDef]:
+def _paging(request: web.Request) -> tuple[int, int | None]:
+    """(limit, before): how many, and below which row id (keyset paging, newest first)."""
+    return (_int_query(request, "limit", 50) or 50,
+            _int_query(request, "before", None, ceiling=MAX_ID))
+
+
+def routes(uows: UnitsOfWork, settings: Settings, wake: Callable[[], None]) -> list[web.RouteDef]:
     token = settings.operator_token.get_secret_value()
 
     def guard(request: web.Request) -> None:
         scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(presented, token):
-            raise web.HTTPUnauthorized(text=json.dumps(
-                {"errors": [{"code": "E-OPERATOR-AUTH", "field": "Authorization",
-                             "message": "需要运维人员凭证"}]}, ensure_ascii=False),
+            raise web.HTTPUnauthorized(
+                text=refusal(OperatorAuthRequired("operator credential", path="Authorization")).text,
                 content_type="application/json")
 
     async def timeline(request: web.Request) -> web.Response:
         guard(request)
-        async with db.reading() as conn:
-            entries = await operations.timeline_of(conn, request.match_info["object_type"],
-                                                request.match_info["object_id"])
+        entries = await operations.timeline_of(uows, request.match_info["object_type"],
+                                               request.match_info["object_id"])
         return respond({"entries": entries})
 
     async def outbox_list(request: web.Request) -> web.Response:
         guard(request)
-        status = request.query.get("status", outbox.PENDING)
-        if status not in (outbox.PENDING, outbox.SENDING, outbox.SENT, outbox.DEAD):
-            return json_error(422, "E-QUERY-STATUS", "状态取值无效", "$query.status")
-        async with db.reading() as conn:
-            items = await outbox.listing(conn, status=status, limit=_int_query(request, "limit", 50) or 50,
-                                         before_id=_int_query(request, "before", None, ceiling=MAX_ID))
-            counts = await outbox.counts(conn)
-        return respond({"counts": counts, "items": items})
+        try:
+            status = OutboxStatus(request.query.get("status", OutboxStatus.PENDING.value))
+        except ValueError:
+            raise QueryStatus("unknown outbox status", path="$query.status") from None
+        limit, before = _paging(request)
+        page = await operations.outbox_page(uows, status, limit=limit, before_id=before)
+        return respond({"counts": page.counts, "items": page.items})
 
     async def dead_letters(request: web.Request) -> web.Response:
         guard(request)
-        async with db.reading() as conn:
-            items = await outbox.listing(conn, status=outbox.DEAD,
-                                         limit=_int_query(request, "limit", 50) or 50,
-                                         before_id=_int_query(request, "before", None, ceiling=MAX_ID))
-        return respond({"items": items})
+        limit, before = _paging(request)
+        return respond({"items": await operations.dead_letters(uows, limit=limit, before_id=before)})
 
     async def dead_letter(request: web.Request) -> web.Response:
         guard(request)
-        async with db.reading() as conn:
-            item = await operations.dead_letter(conn, int(request.match_info["id"]))
-        if item is None:
-            return json_error(404, "E-DEAD-LETTER-UNKNOWN", "死信不存在或已重发", "id")
+        found = await operations.dead_letter(uows, int(request.match_info["id"]))
+        if found is None:
+            raise DeadLetterUnknown("no such dead letter", path="id")
+        item: dict[str, Any] = asdict(found.message)
+        item["timeline"] = list(found.timeline)
         return respond(item)
 
     async def replay(request: web.Request) -> web.Response:
         guard(request)
-        replayed = await operations.replay(db, int(request.match_info["id"]))
+        replayed = await operations.replay(uows, int(request.match_info["id"]))
         if replayed is None:
-            return json_error(404, "E-DEAD-LETTER-UNKNOWN", "死信不存在或已重发", "id")
+            raise DeadLetterUnknown("no such dead letter", path="id")
         wake()
         return respond({"replayed": replayed}, 202)
 
     async def inbox_list(request: web.Request) -> web.Response:
         guard(request)
         status = request.query.get("status")
-        if status not in (None, "processed", "rejected"):
-            return json_error(422, "E-QUERY-STATUS", "状态取值无效", "$query.status")
-        async with db.reading() as conn:
-            items = await inbox.recent(conn, status=status,
-                                       limit=_int_query(request, "limit", 50) or 50,
-                                       before_id=_int_query(request, "before", None, ceiling=MAX_ID))
+        if status not in _INBOX_STATUSES:
+            raise QueryStatus("unknown inbox status", path="$query.status")
+        limit, before = _paging(request)
+        items = await operations.inbox_page(uows, status=status, limit=limit, before_id=before)
         return respond({"items": items})
 
     return [
@@ -106,4 +111,3 @@ def routes(db: Database, settings: Settings, wake: Callable[[], None]) -> list[w
         web.post(PREFIX + "/dead-letters/{id:\\d+}/replay", replay),
         web.get(PREFIX + "/inbox", inbox_list),
     ]
-

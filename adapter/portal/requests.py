@@ -13,9 +13,9 @@ from aiohttp import web
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from adapter.domain.errors import FieldErrors, InvalidValue
 from adapter.domain.text import clean_text
-from adapter.errors import FieldError, FieldErrors, InvalidValue
-from adapter.portal.errors import from_pydantic
+from adapter.portal.errors import JsonMalformed, from_pydantic
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -45,7 +45,7 @@ async def parse_body(request: web.Request, model: type[Model]) -> Model:
     try:
         data = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise FieldErrors([FieldError("E-JSON-MALFORMED", "$", "请求内容不是有效的JSON")]) from None
+        raise JsonMalformed("body is not JSON", path="$") from None
     return parse_data(data, model)
 
 

@@ -17,16 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-
-@dataclass(frozen=True, slots=True)
-class SealInfo:
-    """What the portal lists: the manual requires type 公司 and an unexpired seal to sign."""
-
-    seal_id: str
-    name: str
-    seal_type: str
-    valid_from: date
-    valid_until: date
+from adapter.domain.agreement import Seal
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +28,7 @@ class SigningMaterial:
 
 
 class SealRegistry(Protocol):
-    def seals_of(self, uscc: str) -> list[SealInfo]: ...
+    def seals_of(self, uscc: str) -> list[Seal]: ...
 
     def material(self, uscc: str, seal_id: str) -> SigningMaterial: ...
 
@@ -73,9 +64,9 @@ class DemoSealRegistry:
                                          encipher_only=False, decipher_only=False), critical=True)
             .sign(self._ca_key, hashes.SHA256())
         )
-        self._seals: dict[str, list[tuple[SealInfo, SigningMaterial]]] = {}
+        self._seals: dict[str, list[tuple[Seal, SigningMaterial]]] = {}
 
-    def seals_of(self, uscc: str) -> list[SealInfo]:
+    def seals_of(self, uscc: str) -> list[Seal]:
         return [info for info, _ in self._ensure(uscc)]
 
     def material(self, uscc: str, seal_id: str) -> SigningMaterial:
@@ -87,7 +78,7 @@ class DemoSealRegistry:
     def trust_roots_der(self) -> list[bytes]:
         return [_der(self._ca)]
 
-    def _ensure(self, uscc: str) -> list[tuple[SealInfo, SigningMaterial]]:
+    def _ensure(self, uscc: str) -> list[tuple[Seal, SigningMaterial]]:
         if uscc not in self._seals:
             today = date.today()
             name = self._names.get(uscc, f"企业 {uscc}")
@@ -102,7 +93,7 @@ class DemoSealRegistry:
         return self._seals[uscc]
 
     def _make(self, uscc: str, name: str, seal_id: str, seal_type: str, valid_from: date,
-              valid_until: date) -> tuple[SealInfo, SigningMaterial]:
+              valid_until: date) -> tuple[Seal, SigningMaterial]:
         key = ec.generate_private_key(ec.SECP256R1())
         start = datetime.combine(valid_from, datetime.min.time(), UTC)
         end = datetime.combine(valid_until, datetime.max.time(), UTC).replace(microsecond=0)
@@ -118,7 +109,8 @@ class DemoSealRegistry:
                 f"urn:uscc:{uscc}")]), critical=False)
             .sign(self._ca_key, hashes.SHA256())
         )
-        info = SealInfo(seal_id, f"{name}{seal_type}章", seal_type, valid_from, valid_until)
+        info = Seal(seal_id, seal_type, valid_until, name=f"{name}{seal_type}章",
+                    valid_from=valid_from, certificate=_der(certificate))
         material = SigningMaterial(
             key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                               serialization.NoEncryption()),

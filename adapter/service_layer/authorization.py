@@ -4,69 +4,96 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from adapter.domain.authorization import DataAuthorization, DataType
-from adapter.domain.exchange import Envelope, utcnow
+from adapter.domain import messages
+from adapter.domain.agreement import Enterprise
+from adapter.domain.authorization import (
+    AUTHORIZED,
+    AuthorizationDuplicate,
+    AuthorizationNeedsAgreement,
+    AuthorizationRequired,
+    DataAuthorization,
+    DataType,
+    check_query_period,
+)
+from adapter.domain.exchange import utcnow
 from adapter.domain.identity import Identity
-from adapter.errors import Conflict, FieldError, FieldErrors
-from adapter.mappings import data_authorization
+from adapter.domain.timeline import TimelineEntry
 from adapter.mappings.registry import render
-from adapter.persistence import agreements, authorizations, outbox
-from adapter.persistence.timeline import TimelineEntry, record
 from adapter.ports.customs import CustomsData, TradeRecord
-from adapter.service_layer.agreement import enterprise_of
+from adapter.service_layer.parties import Parties
+from adapter.service_layer.unit_of_work import UnitsOfWork
 
 OBJECT = "data_authorization"
 Frequency = Literal["month", "quarter", "year"]
 
 
-async def authorize(conn: AsyncConnection, identity: Identity, *, hub: str, insurer: str) -> Envelope:
+async def authorize(uows: UnitsOfWork, identity: Identity, parties: Parties) -> DataAuthorization:
     """Once per enterprise, after it has signed the agreement; a second try sends nothing."""
-    if await agreements.live_of(conn, identity.uscc) is None:
-        raise Conflict("no live agreement", code="E-AUTHORIZATION-NEEDS-AGREEMENT",
-                       message_zh="请先签署服务协议，再办理企业数据授权")
-    now = utcnow()
-    authorization = DataAuthorization(f"DA{now:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}",
-                                      enterprise_of(identity), identity.user_name, now)
-    if not await authorizations.add(conn, authorization):
-        raise Conflict("already authorized", code="E-AUTHORIZATION-DUPLICATE", message_zh="请勿重复授权")
-    envelope = Envelope.new(data_authorization.MESSAGE_TYPE, sender=hub, receiver=insurer,
-                            business_serial=f"{authorization.authorization_no}-AUTH")
-    await outbox.enqueue(conn, envelope, render(data_authorization.MESSAGE_TYPE, authorization, envelope),
-                         partner=insurer, object_type=OBJECT, object_id=identity.uscc)
-    await record(conn, TimelineEntry(OBJECT, identity.uscc, "state_changed", outcome="已授权",
-                                     message_type=envelope.message_type, message_id=envelope.message_id,
-                                     correlation_id=envelope.correlation_id,
-                                     detail={"by": identity.user_name,
-                                             "authorization_no": authorization.authorization_no}))
-    return envelope
+    async with uows.begin() as uow:
+        if await uow.agreements.live_of(identity.uscc) is None:
+            raise AuthorizationNeedsAgreement("no live agreement")
+        now = utcnow()
+        authorization = DataAuthorization(f"DA{now:%Y%m%d}-{uuid.uuid4().hex[:10].upper()}",
+                                          Enterprise.of(identity), identity.user_name, now)
+        if not await uow.authorizations.add(authorization):
+            raise AuthorizationDuplicate("already authorized")
+        envelope = parties.envelope(messages.DATA_AUTHORIZATION,
+                                    f"{authorization.authorization_no}-AUTH")
+        await uow.outbox.add(envelope, render(messages.DATA_AUTHORIZATION.message_type,
+                                              authorization, envelope),
+                             partner=parties.insurer, object_type=OBJECT, object_id=identity.uscc)
+        uow.timeline.record(TimelineEntry.about(
+            envelope, OBJECT, identity.uscc, "state_changed", outcome=AUTHORIZED,
+            detail={"by": identity.user_name, "authorization_no": authorization.authorization_no}))
+        await uow.commit()
+    return authorization
 
 
-async def require_authorized(conn: AsyncConnection, identity: Identity) -> dict[str, Any]:
-    found = await authorizations.of(conn, identity.uscc)
+async def authorization_of(uows: UnitsOfWork, identity: Identity) -> DataAuthorization | None:
+    async with uows.reading() as uow:
+        return await uow.authorizations.of(identity.uscc)
+
+
+async def require_authorized(uows: UnitsOfWork, identity: Identity) -> DataAuthorization:
+    found = await authorization_of(uows, identity)
     if found is None:
-        raise Conflict("not authorized", code="E-AUTHORIZATION-REQUIRED",
-                       message_zh="企业尚未办理数据授权，请先签署《企业数据授权》")
+        raise AuthorizationRequired("not authorized")
     return found
-
-
-def check_range(start: date, end: date) -> None:
-    if end < start:
-        raise FieldErrors([FieldError("E-PERIOD-ORDER", "$.end", "结束日期不能早于开始日期")])
-    if (end - start).days > 3 * 366:
-        raise FieldErrors([FieldError("E-PERIOD-TOO-LONG", "$.end", "查询时间范围不能超过三年")])
 
 
 def query(customs: CustomsData, identity: Identity, data_type: DataType, start: date,
           end: date) -> list[TradeRecord]:
-    check_range(start, end)
+    check_query_period(start, end)
     return sorted(customs.records(identity.uscc, data_type, start, end),
                   key=lambda r: (r.filed_on, r.number), reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFigures:
+    period: str
+    count: int
+    amount_usd: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """A-7: counts and USD amounts per period, every period present (zeros included)."""
+
+    frequency: Frequency
+    periods: tuple[PeriodFigures, ...]
+
+    @property
+    def total_count(self) -> int:
+        return sum(p.count for p in self.periods)
+
+    @property
+    def total_amount(self) -> Decimal:
+        return sum((p.amount_usd for p in self.periods), Decimal(0))
 
 
 def _bucket(day: date, frequency: Frequency) -> str:
@@ -89,20 +116,12 @@ def _buckets(start: date, end: date, frequency: Frequency) -> list[str]:
 
 
 def statistics(records: list[TradeRecord], start: date, end: date,
-               frequency: Frequency) -> dict[str, Any]:
-    """A-7: counts and USD amounts per period, every period present (zeros included)."""
+               frequency: Frequency) -> Statistics:
     counts: OrderedDict[str, int] = OrderedDict((label, 0) for label in _buckets(start, end, frequency))
     amounts: dict[str, Decimal] = {label: Decimal(0) for label in counts}
     for item in records:
         label = _bucket(item.filed_on, frequency)
         counts[label] += 1
         amounts[label] += item.amount_usd
-    labels = list(counts)
-    return {
-        "frequency": frequency, "labels": labels,
-        "series": [{"name": "票数", "values": [counts[label] for label in labels]},
-                   {"name": "金额（美元）", "values": [f"{amounts[label]:.2f}" for label in labels]}],
-        "table": [{"period": label, "count": counts[label], "amount_usd": f"{amounts[label]:.2f}"}
-                  for label in labels],
-        "total": {"count": sum(counts.values()), "amount_usd": f"{sum(amounts.values(), Decimal(0)):.2f}"},
-    }
+    return Statistics(frequency, tuple(PeriodFigures(label, counts[label], amounts[label])
+                                       for label in counts))

@@ -26,14 +26,13 @@ from lxml import etree
 
 from adapter.config import LimitSettings
 from adapter.domain.agreement import AgreementStamp, AgreementStatus, TerminationResult
-from adapter.errors import SchemaViolation
+from adapter.domain.errors import SchemaViolation
 from adapter.mappings import acknowledgement, schemas
 from adapter.mappings.envelope import peek_envelope, read_envelope
 from adapter.mappings.registry import DOCUMENT_TYPES, INBOUND_BY_SLUG, DocumentType
 from adapter.mappings.xml_safety import parse_untrusted
-from adapter.persistence import agreements
 from adapter.persistence.database import Database
-from tests.harness import hub_settings, post_rest, running_hub, sign
+from tests.harness import hub_settings, post_rest, put_in_state, running_hub, sign
 from tests.integration.test_inbound_channels import zeep_client
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -79,9 +78,7 @@ async def _agreement_is_signing(db: Database, stamp: AgreementStamp) -> None:
 
 async def _agreement_is_terminating(db: Database, result: TerminationResult) -> None:
     await sign(db, result.agreement_no, uscc=result.uscc)
-    async with db.transaction() as conn:
-        await agreements.set_status(conn, result.agreement_no, AgreementStatus.TERMINATING,
-                                    at=result.decided_at)
+    await put_in_state(db, result.agreement_no, AgreementStatus.TERMINATING, result.decided_at)
 
 
 PREREQUISITES: dict[str, Callable[[Database, Any], Awaitable[None]]] = {

@@ -23,13 +23,13 @@ from lxml import etree
 
 from adapter.config import PartnerSettings
 from adapter.contracts.xml_rules import document_body, xml_body
+from adapter.domain.errors import DeliveryFailed
 from adapter.domain.exchange import Acknowledgement, AckStatus
-from adapter.errors import DeliveryFailed
 from adapter.mappings import acknowledgement
 from adapter.mappings.envelope import read_envelope
 from adapter.mappings.xml_safety import parse_trusted
 from adapter.outbound.rest_gateway import RestGateway
-from adapter.persistence.outbox import OutboundMessage
+from adapter.domain.exchange import OutboundDocument
 from mock_insurer import running_mock_insurer
 from tests.contract.pact_support import (
     HUB,
@@ -89,13 +89,10 @@ def hub_consumer_pact() -> Pact:
     return pact
 
 
-def outbound_message(doc_type_index: int, payload: bytes) -> OutboundMessage:
+def outbound_message(payload: bytes) -> OutboundDocument:
     envelope = read_envelope(parse_trusted(payload))
-    return OutboundMessage(id=doc_type_index + 1, message_id=envelope.message_id,
-                           message_type=envelope.message_type,
-                           business_serial=envelope.business_serial,
-                           correlation_id=envelope.correlation_id, object_type="contract-test",
-                           object_id=envelope.business_serial, payload=payload, attempts=0)
+    return OutboundDocument(envelope.message_type, envelope.message_id, envelope.business_serial,
+                            envelope.correlation_id, payload)
 
 
 async def test_the_hub_sends_every_outbound_document_as_the_insurer_expects(tmp_path: Path) -> None:
@@ -105,10 +102,10 @@ async def test_the_hub_sends_every_outbound_document_as_the_insurer_expects(tmp_
         partner = PartnerSettings(channel="rest", rest_base_url=f"{server.url}/api/v1/documents")
         gateway = RestGateway(partner, timeout_seconds=5)
         try:
-            for index, doc_type in enumerate(OUTBOUND):
+            for doc_type in OUTBOUND:
                 payload = produce(doc_type)  # what the hub's mapping renders, XSD-checked
                 try:
-                    ack = await gateway.send(outbound_message(index, payload), doc_type)
+                    ack = await gateway.send(outbound_message(payload))
                 except DeliveryFailed as failure:
                     answers[doc_type.message_type] = f"{failure.code}: {failure.detail}"
                 else:

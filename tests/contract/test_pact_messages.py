@@ -29,7 +29,7 @@ import pytest
 from lxml import etree
 
 from adapter.contracts.xml_rules import document_body, local_path, required_only
-from adapter.errors import SchemaViolation
+from adapter.domain.errors import SchemaViolation
 from adapter.mappings import schemas
 from adapter.mappings.envelope import read_envelope
 from adapter.mappings.registry import DOCUMENT_TYPES, DocumentType, inbound_by_root

@@ -23,7 +23,6 @@ import pytest
 from adapter.domain.agreement import AgreementStatus
 from adapter.domain.exchange import Envelope
 from adapter.mappings.registry import INBOUND_BY_SLUG
-from adapter.persistence import agreements
 from adapter.persistence.database import Database
 from mock_insurer import contract_tests as insurer
 from mock_insurer.catalogue import PUSHED_TYPES
@@ -42,10 +41,12 @@ from tests.harness import (
     RunningHub,
     hub_settings,
     post_rest,
+    put_in_state,
     running_hub,
     sign,
     stamp_document,
     stamp_envelope,
+    status_of,
 )
 
 from pact import Verifier  # isort: skip  (pact_support switches tracking off first)
@@ -64,14 +65,12 @@ async def _awaiting_stamp(hub: RunningHub, params: dict[str, Any]) -> None:
 
 async def _being_terminated(hub: RunningHub, params: dict[str, Any]) -> None:
     await sign(hub.db, params["agreement_no"], uscc=params["uscc"])
-    async with hub.db.transaction() as conn:
-        await agreements.set_status(conn, params["agreement_no"], AgreementStatus.TERMINATING,
-                                    at=datetime.now(UTC))
+    await put_in_state(hub.db, params["agreement_no"], AgreementStatus.TERMINATING,
+                       datetime.now(UTC))
 
 
 async def _no_such_agreement(hub: RunningHub, params: dict[str, Any]) -> None:
-    async with hub.db.reading() as conn:
-        assert await agreements.get(conn, params["agreement_no"]) is None
+    assert await status_of(hub.db, params["agreement_no"]) is None
 
 
 async def _stamp_already_accepted(hub: RunningHub, params: dict[str, Any]) -> None:

@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import distinct, func, select
 
 from adapter.config import REPO_ROOT
-from adapter.persistence import outbox
+from adapter.domain.records import OutboxStatus
 from adapter.persistence.database import Database
 from adapter.persistence.tables import outbox as outbox_table
-from adapter.service_layer import agreement
+from adapter.persistence.unit_of_work import SqlUnitOfWork
 from tests.conftest import POSTGRES_URL, _fresh_postgres
-from tests.harness import eventually, signed_agreement, uscc_for
+from tests.harness import eventually, sign_many, uscc_for
 
 BURST = 500
 
@@ -76,13 +76,8 @@ def hub_env(insurer_url: str, **extra: str) -> dict[str, str]:
 
 
 async def queue_burst(db: Database, count: int) -> set[str]:
-    serials = set()
-    async with db.transaction() as conn:
-        for n in range(count):
-            envelope = await agreement.sign(conn, signed_agreement(f"SA-BURST-{n:04d}", uscc=uscc_for(n)),
-                                            hub="SWCREDIT", insurer="SINOSURE")
-            serials.add(envelope.business_serial)
-    return serials
+    envelopes = await sign_many(db, [(f"SA-BURST-{n:04d}", uscc_for(n)) for n in range(count)])
+    return {envelope.business_serial for envelope in envelopes}
 
 
 async def received(admin_url: str) -> dict:
@@ -104,7 +99,7 @@ async def set_fault(admin_url: str, mode: str, **fields: float) -> None:
 
 async def sent_count(db: Database) -> int:
     async with db.reading() as conn:
-        return (await outbox.counts(conn)).get(outbox.SENT, 0)
+        return (await SqlUnitOfWork(conn).outbox.counts()).get(OutboxStatus.SENT.value, 0)
 
 
 async def test_hard_kill_mid_burst_loses_no_message(pg, insurer) -> None:

@@ -15,7 +15,6 @@ from zeep.transports import AsyncTransport
 
 from adapter.mappings import acknowledgement
 from adapter.mappings.registry import DOCUMENT_TYPES
-from adapter.persistence import agreements
 from adapter.persistence.tables import inbound_messages
 from tests.harness import (
     INSURER_AUTH,
@@ -25,6 +24,8 @@ from tests.harness import (
     sign,
     stamp_document,
     stamp_envelope,
+    status_of,
+    timeline_of,
 )
 
 HUB_WSDL_NS = "urn:swcredit:hub:wsdl:1"
@@ -87,8 +88,8 @@ async def test_stamp_over_each_channel_signs_the_agreement(db_url, db, channel) 
             fields = ack_fields(await push_soap(client, service, document))
     assert fields == {"status": "ACCEPTED", "sender": "SWCREDIT", "receiver": "SINOSURE",
                       "ref_type": "AGREEMENT_STAMP", "errors": []}
+    assert await status_of(db, "SA-CH-1") == "签约成功"
     async with db.reading() as conn:
-        assert (await agreements.get(conn, "SA-CH-1"))["status"] == "签约成功"
         stored = (await conn.execute(select(inbound_messages))).one()
     assert stored.channel == ("rest" if channel == "rest" else channel)
     assert stored.message_id.encode() in stored.raw and b"SA-CH-1" in stored.raw
@@ -130,9 +131,9 @@ async def test_twenty_concurrent_deliveries_have_one_effect(db_url, db) -> None:
     assert {ack.original_ack_id for ack in duplicates} == {accepted[0].ack_id}
     async with db.reading() as conn:
         rows = (await conn.execute(select(inbound_messages))).all()
-        timeline = await _timeline(conn, "SA-DUP-1")
+        timeline = await _timeline(db, "SA-DUP-1")
     assert len(rows) == 1 and rows[0].duplicates == 19
-    assert [e["event"] for e in timeline].count("state_changed") == 2  # signing, then stamped
+    assert [e.event for e in timeline].count("state_changed") == 2  # signing, then stamped
 
 
 async def test_second_stamp_is_recorded_and_changes_nothing(db_url, db) -> None:
@@ -144,9 +145,8 @@ async def test_second_stamp_is_recorded_and_changes_nothing(db_url, db) -> None:
                                      envelope=stamp_envelope("AS-SA-LATE-1-B"))
             status, body = await post_rest(session, hub, refused)
     assert status == 200
-    async with db.reading() as conn:
-        assert (await agreements.get(conn, "SA-LATE-1"))["status"] == "签约成功"
-        events = [e["event"] for e in await _timeline(conn, "SA-LATE-1")]
+    assert await status_of(db, "SA-LATE-1") == "签约成功"
+    events = [e.event for e in await _timeline(db, "SA-LATE-1")]
     assert events[-1] == "receipt_ignored"
 
 
@@ -162,14 +162,13 @@ async def test_wrong_credential_is_refused_before_anything_is_read(db_url, db) -
                 assert r.status == 404
 
 
-async def _timeline(conn, agreement_no: str):
-    from adapter.persistence.timeline import for_object
-
-    return await for_object(conn, "agreement", agreement_no)
+async def _timeline(db, agreement_no: str):
+    return await timeline_of(db, agreement_no)
 
 
 async def test_pruned_message_id_is_processed_again_as_new(db_url, db) -> None:
     """Past the retention window the hub no longer remembers a message id (config, in days)."""
+    from adapter.persistence.unit_of_work import SqlUnitsOfWork
     from adapter.service_layer.operations import prune_deduplication
 
     await sign(db, "SA-PRUNE-1")
@@ -177,11 +176,11 @@ async def test_pruned_message_id_is_processed_again_as_new(db_url, db) -> None:
     async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
         async with aiohttp.ClientSession() as session:
             await post_rest(session, hub, document)
-            assert await prune_deduplication(db, days=30) == 0
-            assert await prune_deduplication(db, days=-1) == 1
+            assert await prune_deduplication(SqlUnitsOfWork(db), days=30) == 0
+            assert await prune_deduplication(SqlUnitsOfWork(db), days=-1) == 1
             status, body = await post_rest(session, hub, document)
     assert acknowledgement.from_element(etree.fromstring(body)).status.value == "ACCEPTED"
     async with db.reading() as conn:
         assert len((await conn.execute(select(inbound_messages))).all()) == 2
-        events = [e["event"] for e in await _timeline(conn, "SA-PRUNE-1")]
+        events = [e.event for e in await _timeline(db, "SA-PRUNE-1")]
     assert events[-1] == "receipt_ignored"

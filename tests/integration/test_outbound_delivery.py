@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
 from adapter.config import RetryPolicy
-from adapter.persistence import outbox
-from adapter.persistence.timeline import for_object
+from adapter.domain.records import OutboxStatus
+from adapter.persistence.tables import outbox
+from adapter.persistence.unit_of_work import SqlUnitOfWork
 from mock_insurer import running_mock_insurer
 from tests.harness import OPERATOR, eventually, hub_settings, running_hub, sign
+from tests.integration.test_soap_body_bytes import DECLARATION, soap_body
 
 CHANNELS = {"rest": ("rest", "1.1"), "soap11": ("soap", "1.1"), "soap12": ("soap", "1.2")}
 
 
 async def events(db, agreement_no: str) -> list[tuple[str, str | None]]:
     async with db.reading() as conn:
-        return [(e["event"], e["outcome"]) for e in await for_object(conn, "agreement", agreement_no)]
+        return [(e.event, e.outcome) for e in await SqlUnitOfWork(conn).timeline.for_object(
+            "agreement", agreement_no)]
 
 
 async def outbox_status(db) -> dict[str, int]:
     async with db.reading() as conn:
-        return await outbox.counts(conn)
+        return await SqlUnitOfWork(conn).outbox.counts()
 
 
 def settings_for(db_url: str, mock, channel: str = "rest", **overrides):
@@ -41,6 +45,24 @@ async def test_signed_agreement_reaches_the_insurer(db_url, db, channel) -> None
     assert received.channel.startswith(CHANNELS[channel][0])
     assert mock.store.duplicate_count == 0
     assert ("message_sent", "delivered") in await events(db, "SA-OUT-1")
+
+
+@pytest.mark.parametrize("channel", ["soap11", "soap12"])
+async def test_the_committed_payload_is_what_the_insurer_finds_in_the_soap_body(
+        db_url, db, channel) -> None:
+    """Through the outbox and a retry: the bytes stored with the state change arrive."""
+    async with running_mock_insurer() as mock, \
+            running_hub(db, settings_for(db_url, mock, channel)) as hub:
+        await mock.set_fault("soap_server", count=1)
+        envelope = await sign(db, "SA-OUT-7")
+        hub.dispatcher.wake()
+        await eventually(lambda: _sent(db, 1))
+    async with db.reading() as conn:
+        stored = (await conn.execute(select(outbox.c.payload).where(
+            outbox.c.message_id == envelope.message_id))).scalar_one()
+    received = mock.store.get(envelope.business_serial)
+    assert received is not None and received.deliveries == 1
+    assert soap_body(received.raw, CHANNELS[channel][1]) == DECLARATION.sub(b"", stored)
 
 
 async def test_refused_connections_are_retried_until_the_insurer_is_back(db_url, db) -> None:
@@ -65,7 +87,7 @@ async def test_soap_client_fault_is_a_dead_letter_at_once_and_replay_delivers(db
         await mock.set_fault("soap_client")
         envelope = await sign(db, "SA-OUT-3")
         hub.dispatcher.wake()
-        await eventually(lambda: _counted(db, outbox.DEAD, 1))
+        await eventually(lambda: _counted(db, OutboxStatus.DEAD.value, 1))
         attempts = [e for e in await events(db, "SA-OUT-3") if e[0] == "attempt"]
         assert attempts == [("attempt", "failed")]
         async with aiohttp.ClientSession(headers=OPERATOR) as session:
@@ -115,7 +137,7 @@ async def test_retries_run_out_into_a_dead_letter(db_url, db) -> None:
         await mock.set_fault("http500")
         await sign(db, "SA-OUT-6")
         hub.dispatcher.wake()
-        await eventually(lambda: _counted(db, outbox.DEAD, 1))
+        await eventually(lambda: _counted(db, OutboxStatus.DEAD.value, 1))
     history = await events(db, "SA-OUT-6")
     assert [e for e in history if e[0] == "attempt"] == [("attempt", "retry")] * 3
     assert history[-1] == ("dead_letter", "E-DELIVERY-HTTP-500")
@@ -130,4 +152,4 @@ async def _counted(db, status: str, expected: int) -> bool:
 
 
 async def _sent(db, expected: int) -> bool:
-    return await _counted(db, outbox.SENT, expected)
+    return await _counted(db, OutboxStatus.SENT.value, expected)

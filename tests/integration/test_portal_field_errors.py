@@ -7,10 +7,11 @@ import re
 
 import pytest
 
+from adapter.codelists import catalogue
 from adapter.domain import identifiers, money, periods
-from adapter.errors import FieldErrors
+from adapter.domain.errors import FieldErrors, InvalidValue, registry
 from adapter.portal import fields
-from adapter.portal.errors import CODES, errors_body
+from adapter.portal.errors import errors_body
 from adapter.portal.requests import Command, Text, parse_data
 
 CHINESE = re.compile("[\u4e00-\u9fff]")
@@ -61,13 +62,14 @@ def test_a_good_request_becomes_a_typed_command() -> None:
 
 
 def test_five_bad_fields_are_answered_together_with_codes_paths_and_chinese_messages() -> None:
-    bad = {**GOOD,
-           "uscc": "91350100M000100Y44",
-           "mobile": "1380013800",
-           "email": "chen@",
-           "policy_period": {"start": "2025-12-31", "end": "2025-01-01"},
-           "shipments": [{**GOOD["shipments"][0],  # type: ignore[index]
-                          "invoice": {"amount": "12500.005", "currency": "USD"}}]}
+    bad: dict[str, object] = {
+        **GOOD,
+        "uscc": "91350100M000100Y44",
+        "mobile": "1380013800",
+        "email": "chen@",
+        "policy_period": {"start": "2025-12-31", "end": "2025-01-01"},
+        "shipments": [{**GOOD["shipments"][0],  # type: ignore[index]
+                       "invoice": {"amount": "12500.005", "currency": "USD"}}]}
     error = failures(bad)
     found = {e.field: e.code for e in error.errors}
     assert found == {
@@ -79,14 +81,16 @@ def test_five_bad_fields_are_answered_together_with_codes_paths_and_chinese_mess
     }
     for item in error.errors:
         assert CHINESE.search(item.message), item.message
-        assert item.message == CODES[item.code]
+        assert item.message == registry()[item.code]
 
 
 def test_each_member_of_a_nested_value_is_named_on_its_own() -> None:
-    bad = {**GOOD, "shipments": [{"declaration_no": "010120251000000044", "hs_code": "77",
-                                  "invoice": {"currency": "RMB"}, "payment_method": "T/T",
-                                  "remark": "x"}]}
-    found = {e.field: e.code for e in failures(bad).errors}
+    bad: dict[str, object] = {
+        **GOOD, "shipments": [{"declaration_no": "010120251000000044", "hs_code": "77",
+                               "invoice": {"currency": "RMB"}, "payment_method": "T/T",
+                               "remark": "x"}]}
+    errors = failures(bad).errors
+    found = {e.field: e.code for e in errors}
     assert found == {
         "$.shipments[0].declaration_no": "E-CUSTOMS-DECLARATION-NOT-EXPORT",
         "$.shipments[0].hs_code": "E-HS-CODE-FORMAT",
@@ -95,6 +99,8 @@ def test_each_member_of_a_nested_value_is_named_on_its_own() -> None:
         "$.shipments[0].payment_method": "E-FIELD-CHOICE",
         "$.shipments[0].remark": "E-FIELD-UNKNOWN",
     }
+    choice = next(e for e in errors if e.field == "$.shipments[0].payment_method")
+    assert choice.message == f"请从下拉列表中选择（{catalogue().get('payment-methods').title}）"
 
 
 def test_a_value_of_the_wrong_json_type_keeps_the_fields_own_code() -> None:
@@ -115,8 +121,13 @@ def test_the_error_json_has_exactly_the_documented_shape() -> None:
 
 
 def test_every_code_a_domain_parser_raises_is_registered_with_its_message() -> None:
-    for messages in (identifiers.MESSAGES, money.MESSAGES, periods.MESSAGES):
-        for code, message in messages.items():
-            assert CODES[code] == message
-            assert CHINESE.search(message)
-    assert CODES[fields.REGION_UNKNOWN]
+    codes = registry()
+    for module in (identifiers, money, periods):
+        kinds = [kind for kind in vars(module).values()
+                 if isinstance(kind, type) and issubclass(kind, InvalidValue)
+                 and kind.__module__ == module.__name__]
+        assert kinds, module.__name__
+        for kind in kinds:
+            assert codes[kind.code] == kind.message_zh
+            assert CHINESE.search(kind.message_zh)
+    assert codes[fields.RegionCodeUnknown.code] == fields.RegionCodeUnknown.message_zh

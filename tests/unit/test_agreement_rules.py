@@ -18,7 +18,7 @@ from adapter.domain.agreement import (
     StampResult,
     next_status,
 )
-from adapter.errors import DocumentRejected, InvalidStateTransition
+from adapter.domain.errors import DocumentRejected, InvalidStateTransition
 
 S, E = AgreementStatus, AgreementEvent
 

@@ -1,29 +1,50 @@
-"""Every code the portal can answer is in the one registry, with its Chinese message."""
+"""Every stable code is one error class with one Chinese sentence; the registry is built from them."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import adapter.portal.codelists  # noqa: F401  (registers the code-list codes)
-import adapter.portal.fields  # noqa: F401  (registers the identifier codes)
-from adapter.config import REPO_ROOT
-from adapter.portal.errors import CODES
+import adapter.app  # noqa: F401  (imports every layer, so every error class is defined)
+from adapter.domain.errors import HubError, registry
+from adapter.portal.errors import codes
 
-# Codes only partners see, in acknowledgements of documents (README, "Channels").
-DOCUMENT_CODES = {"E-AGREEMENT-UNKNOWN", "E-AGREEMENT-USCC-MISMATCH"}
-PORTAL_SIDE = ("service_layer", "portal", "domain")
+CHINESE = re.compile("[\u4e00-\u9fff]")
+CODE = re.compile(r"^E-[A-Z0-9]+(-[A-Z0-9<>a-z]+)*$")
 
 
-def codes_in_source() -> set[str]:
-    found: set[str] = set()
-    for folder in PORTAL_SIDE:
-        for path in Path(REPO_ROOT, "adapter", folder).rglob("*.py"):
-            found |= set(re.findall(r'"(E-[A-Z0-9-]+)"', path.read_text(encoding="utf-8")))
+def _classes() -> list[type[HubError]]:
+    found, pending = [], [HubError]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
     return found
 
 
-def test_every_portal_code_is_registered_with_a_chinese_message() -> None:
-    missing = codes_in_source() - DOCUMENT_CODES - set(CODES)
-    assert not missing
-    assert all(re.search("[\u4e00-\u9fff]", message) for message in CODES.values())
+def test_every_code_has_one_chinese_sentence() -> None:
+    """A code two classes answer (a 404 and a 422 of the same rule) shares the one sentence."""
+    sentences: dict[str, set[str]] = {}
+    for kind in _classes():
+        if "code" in vars(kind):
+            sentences.setdefault(kind.code, set()).add(kind.message_zh)
+            assert CODE.match(kind.code), kind
+            assert CHINESE.search(kind.message_zh), kind
+    assert {code: found for code, found in sentences.items() if len(found) > 1} == {}
+
+
+def test_the_registry_lists_exactly_the_declared_codes_and_the_portal_serves_it() -> None:
+    declared = {kind.code: kind.message_zh for kind in _classes() if "code" in vars(kind)}
+    assert registry() == dict(sorted(declared.items()))
+    assert codes() == registry()
+    # the agreement's, the portal's and the identifiers' codes are all in the one registry
+    for code in ("E-LEGAL-PERSON-CARD-REQUIRED", "E-SEAL-EXPIRED", "E-AUTHORIZATION-DUPLICATE",
+                 "E-JSON-MALFORMED", "E-USCC-CHECK", "E-AGREEMENT-UNKNOWN", "E-XSD-INVALID"):
+        assert code in registry()
+
+
+def test_a_raised_error_fills_its_sentence_and_keeps_the_class_template() -> None:
+    from adapter.domain.agreement import AgreementStateRefused
+
+    error = AgreementStateRefused("detail", status="解约成功")
+    assert error.message_zh == "协议当前状态为解约成功，不能执行该操作"
+    assert AgreementStateRefused.message_zh == "协议当前状态为{status}，不能执行该操作"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidFormat
 
+from adapter.domain import identifiers, money, periods
+from adapter.domain.errors import InvalidValue
 from adapter.domain.identifiers import (
     USCC_ALPHABET,
     CountryCode,
@@ -28,17 +31,21 @@ from adapter.domain.identifiers import (
 )
 from adapter.domain.money import Currency, Money, parse_amount
 from adapter.domain.periods import Period, not_after_today, parse_date, payment_term_days
-from adapter.errors import InvalidValue
 
 DIGITS = "0123456789"
 UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def refused(code: str, parse: object, value: object) -> None:
+CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+def refused(code: str, parse: object, value: object) -> InvalidValue:
     with pytest.raises(InvalidValue) as caught:
         parse(value)  # type: ignore[operator]
     assert caught.value.code == code, caught.value.detail
-    assert caught.value.message_zh
+    assert type(caught.value).code == code, "the class carries the code"
+    assert caught.value.message_zh and "{" not in caught.value.message_zh
+    return caught.value
 
 
 def text(alphabet: str, size: int) -> st.SearchStrategy[str]:
@@ -372,6 +379,7 @@ def test_a_shipment_date_must_fall_inside_the_policy_period(start: date, length:
         period.require(period.end + timedelta(days=outside))
     assert caught.value.code == "E-DATE-OUTSIDE-PERIOD"
     assert start.isoformat() in caught.value.message_zh
+    assert caught.value.message_zh == f"日期应在{start.isoformat()}至{period.end.isoformat()}之间"
 
 
 def test_a_date_after_today_is_refused() -> None:
@@ -388,4 +396,28 @@ def test_payment_terms_within_the_cover_parse(days: int) -> None:
 
 @pytest.mark.parametrize("value", [0, 181, -5, "90天", "", True, 1.5])
 def test_payment_terms_outside_the_cover_are_refused(value: object) -> None:
-    refused("E-PAYMENT-TERM-RANGE", lambda raw: payment_term_days(raw, max_days=180), value)
+    error = refused("E-PAYMENT-TERM-RANGE", lambda raw: payment_term_days(raw, max_days=180), value)
+    assert error.message_zh == "支付期限应为1至180天"
+
+
+# --- the refusals themselves ---------------------------------------------------------------
+
+STABLE_CODES = {
+    "E-USCC-FORMAT", "E-USCC-CHECK", "E-ORG-CODE-FORMAT", "E-ORG-CODE-CHECK",
+    "E-CUSTOMS-DECLARATION-FORMAT", "E-CUSTOMS-DECLARATION-NOT-EXPORT", "E-HS-CODE-FORMAT",
+    "E-SWIFT-FORMAT", "E-SWIFT-COUNTRY", "E-MOBILE-FORMAT", "E-EMAIL-FORMAT", "E-COUNTRY-UNKNOWN",
+    "E-AMOUNT-FORMAT", "E-AMOUNT-PRECISION", "E-AMOUNT-NOT-POSITIVE", "E-AMOUNT-TOO-LARGE",
+    "E-CURRENCY-UNKNOWN",
+    "E-DATE-FORMAT", "E-DATE-INVALID", "E-DATE-IN-FUTURE", "E-DATE-OUTSIDE-PERIOD",
+    "E-PERIOD-ORDER", "E-PAYMENT-TERM-RANGE",
+}
+
+
+def test_each_broken_rule_is_one_class_with_its_own_code_and_chinese_sentence() -> None:
+    kinds = [kind for module in (identifiers, money, periods) for kind in vars(module).values()
+             if isinstance(kind, type) and issubclass(kind, InvalidValue)
+             and kind.__module__ == module.__name__]
+    codes = [kind.code for kind in kinds]
+    assert len(codes) == len(set(codes))
+    assert set(codes) == STABLE_CODES
+    assert all(CHINESE.search(kind.message_zh) for kind in kinds)

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from adapter.domain.agreement import AgreementStamp, Enterprise, Seal, SignedAgreement, StampResult
+from adapter.domain.errors import DocumentRejected
 from adapter.domain.exchange import AckError, Acknowledgement, AckStatus, Envelope
-from adapter.errors import DocumentRejected
 from adapter.mappings import acknowledgement, agreement_stamp, schemas, signed_agreement
 from adapter.mappings.envelope import peek_envelope, read_envelope
 from adapter.mappings.registry import render

@@ -17,14 +17,20 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from adapter.errors import (
+from adapter.domain.errors import (
     DocumentRejected,
     DocumentTooDeep,
     DocumentTooLarge,
     ForbiddenXmlConstruct,
     MalformedDocument,
 )
-from adapter.mappings.xml_safety import parse_untrusted
+from adapter.inbound.receiver import http_status
+from adapter.mappings.xml_safety import (
+    MAX_ANSWER_BYTES,
+    hardened_parser,
+    parse_answer,
+    parse_untrusted,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 LIMIT = 64 * 1024
@@ -126,7 +132,7 @@ def test_document_over_the_limit_is_refused_before_it_is_parsed() -> None:
     with pytest.raises(DocumentTooLarge) as refused:
         parse(too_big)
     assert refused.value.code == "E-XML-TOO-LARGE"
-    assert refused.value.http_status == 413
+    assert http_status(refused.value) == 413
     assert refused.value.message_zh == "报文超过大小限制"
     assert str(len(too_big)) in refused.value.detail and str(LIMIT) in refused.value.detail
 
@@ -183,7 +189,7 @@ def test_broken_xml_is_refused_as_malformed(case: str) -> None:
     assert type(refused.value) is MalformedDocument
     assert refused.value.code == "E-XML-MALFORMED"
     assert refused.value.message_zh == "报文不是格式正确的XML"
-    assert refused.value.http_status == 400
+    assert http_status(refused.value) == 400
 
 
 # --- what is accepted --------------------------------------------------------------------------
@@ -213,3 +219,96 @@ def test_every_refusal_is_a_document_rejection_with_its_own_code() -> None:
     kinds = [DocumentTooLarge, MalformedDocument, ForbiddenXmlConstruct, DocumentTooDeep]
     assert all(issubclass(kind, DocumentRejected) for kind in kinds)
     assert len({kind.code for kind in kinds}) == len(kinds)
+
+
+# --- partners' replies and the one parser factory ------------------------------------------
+
+ACK = (FIXTURES / "acknowledgement" / "valid.xml").read_bytes()
+
+
+def test_a_reply_is_parsed_like_an_inbound_document() -> None:
+    assert etree.QName(parse_answer(ACK)).localname == "Acknowledgement"
+
+
+@pytest.mark.parametrize("case", ["internal_dtd", "external_entity", "billion_laughs"])
+def test_a_reply_declaring_a_dtd_is_refused_without_opening_the_file_it_names(
+        case: str, secret_file: Path) -> None:
+    reply = DTD_DOCUMENTS[case].replace("{secret}", str(secret_file)).encode()
+    with watching(secret_file) as touched, pytest.raises(ForbiddenXmlConstruct):
+        parse_answer(reply)
+    assert touched == [False]
+
+
+def test_a_reply_in_utf16_cannot_hide_its_dtd(secret_file: Path) -> None:
+    reply = encoded(DTD_DOCUMENTS["external_entity"].replace("{secret}", str(secret_file)), "utf-16")
+    with watching(secret_file) as touched, pytest.raises(ForbiddenXmlConstruct):
+        parse_answer(reply)
+    assert touched == [False]
+
+
+def test_a_reply_too_deep_or_too_large_is_refused() -> None:
+    with pytest.raises(DocumentTooDeep):
+        parse_answer(b"<a>" * 1_000 + b"</a>" * 1_000)
+    with pytest.raises(DocumentTooLarge):
+        parse_answer(b"<a>" + b"x" * MAX_ANSWER_BYTES + b"</a>")
+
+
+VARIANTS = [{}, {"remove_comments": True, "remove_pis": True, "remove_blank_text": True},
+            {"remove_blank_text": True}]
+
+
+@pytest.mark.parametrize("options", VARIANTS, ids=["plain", "canonical", "pretty"])
+def test_every_parser_the_factory_builds_keeps_entities_and_files_closed(
+        options: dict[str, bool], secret_file: Path) -> None:
+    document = DTD_DOCUMENTS["external_entity"].replace("{secret}", str(secret_file)).encode()
+    with watching(secret_file) as touched:
+        root = etree.fromstring(document, hardened_parser(**options))
+    assert touched == [False]
+    assert SECRET not in etree.tostring(root, encoding="unicode")
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(b"<a>" * 1_000 + b"</a>" * 1_000, hardened_parser(**options))
+
+
+def test_factory_options_shape_the_tree() -> None:
+    document = b"<r><!-- c --><?pi x?>\n  <a>1</a>\n</r>"
+    kept = etree.fromstring(document, hardened_parser())
+    stripped = etree.fromstring(document, hardened_parser(remove_comments=True, remove_pis=True,
+                                                          remove_blank_text=True))
+    assert len(kept) == 3
+    assert etree.tostring(stripped) == b"<r><a>1</a></r>"
+
+
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+def _schema_importing(directory: Path, location: str) -> Path:
+    schema = directory / "main.xsd"
+    schema.write_text(f'<xs:schema xmlns:xs="{XS}" targetNamespace="urn:t:main">'
+                      f'<xs:import namespace="urn:t:part" schemaLocation="{location}"/></xs:schema>')
+    return schema
+
+
+def _part(path: Path) -> Path:
+    path.write_text(f'<xs:schema xmlns:xs="{XS}" targetNamespace="urn:t:part">'
+                    f'<xs:element name="P" type="xs:string"/></xs:schema>')
+    return path
+
+
+def test_a_schema_imports_only_files_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "schemas").mkdir()
+    beside = _part(tmp_path / "schemas" / "part.xsd")
+    schema = _schema_importing(tmp_path / "schemas", beside.name)
+    parser = hardened_parser(files_under=schema.parent)
+    etree.XMLSchema(etree.parse(str(schema), parser))
+
+    outside = _part(tmp_path / "outside.xsd")
+    schema = _schema_importing(tmp_path / "schemas", "../outside.xsd")
+    with watching(outside) as touched, pytest.raises(etree.XMLSchemaParseError):
+        etree.XMLSchema(etree.parse(str(schema), hardened_parser(files_under=schema.parent)))
+    assert touched == [False]
+
+
+def test_without_a_directory_the_parser_reads_no_file(secret_file: Path) -> None:
+    with watching(secret_file) as touched, pytest.raises(etree.XMLSyntaxError):
+        etree.parse(str(secret_file), hardened_parser())
+    assert touched == [False]

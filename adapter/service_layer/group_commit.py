@@ -18,9 +18,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from adapter.persistence.database import Database
+from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +27,13 @@ Result = TypeVar("Result")
 
 
 class GroupCommit(Generic[Item, Result]):
-    def __init__(self, db: Database,
-                 apply: Callable[[AsyncConnection, list[Item]], Awaitable[list[Result]]], *,
+    def __init__(self, uows: UnitsOfWork,
+                 apply: Callable[[UnitOfWork, list[Item]], Awaitable[list[Result]]], *,
                  max_group: int = 64, max_parallel: int = 4) -> None:
-        self.db = db
+        self.uows = uows
         self.apply = apply
         self.max_group = max_group
-        self.max_parallel = 1 if db.is_sqlite else max_parallel
+        self.max_parallel = 1 if uows.single_writer else max_parallel
         self._queue: deque[tuple[Item, asyncio.Future[Result]]] = deque()
         self._drainers: set[asyncio.Task[None]] = set()
 
@@ -58,11 +56,11 @@ class GroupCommit(Generic[Item, Result]):
         me = asyncio.current_task()
         try:
             while True:
-                async with self.db.held() as conn:
+                async with self.uows.held() as held:
                     while self._queue:
                         group = [self._queue.popleft()
                                  for _ in range(min(self.max_group, len(self._queue)))]
-                        if not await self._commit(conn, group):
+                        if not await self._commit(held, group):
                             break
                     else:
                         # Leave the set in the same step that sees the queue empty, before the
@@ -73,12 +71,14 @@ class GroupCommit(Generic[Item, Result]):
         finally:
             self._drainers.discard(me)
 
-    async def _commit(self, conn: AsyncConnection, group: list[tuple[Item, asyncio.Future[Result]]]) -> bool:
+    async def _commit(self, held: UnitsOfWork,
+                      group: list[tuple[Item, asyncio.Future[Result]]]) -> bool:
         """The group in one transaction; if that fails, each document in its own. True if
         the group committed whole."""
         try:
-            async with self.db.transaction(on=conn):
-                results = await self.apply(conn, [item for item, _ in group])
+            async with held.begin() as uow:
+                results = await self.apply(uow, [item for item, _ in group])
+                await uow.commit()
         except Exception:
             log.warning("group of %d failed; committing its documents one by one", len(group),
                         exc_info=True)
@@ -94,8 +94,9 @@ class GroupCommit(Generic[Item, Result]):
 
     async def _alone(self, item: Item, future: asyncio.Future[Result]) -> None:
         try:
-            async with self.db.transaction() as conn:
-                [result] = await self.apply(conn, [item])
+            async with self.uows.begin() as uow:
+                [result] = await self.apply(uow, [item])
+                await uow.commit()
         except Exception:
             log.warning("document failed on its own", exc_info=True)
             _settle(future, error=_current_error())

@@ -1,0 +1,77 @@
+"""The catalogue of documents the hub exchanges: one entry per message type.
+
+An entry says everything about a type that is not XML or I/O: its feature id, its
+direction, the stem that names its schema, mapping module and golden fixtures
+(``xsd/<stem>.xsd``, ``adapter/mappings/<stem>.py``, ``tests/fixtures/<stem>/``), the
+REST slug and SOAP operation it travels under, the object whose timeline it joins, and
+the sentences a person reads about it in a process view. The layers build their tables
+from this one list, and a test walks it to find any type missing a piece.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Direction(str, Enum):
+    INBOUND = "inbound"     # insurer → hub
+    OUTBOUND = "outbound"   # hub → insurer
+
+
+INSURER_ZH = "中国出口信用保险公司"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageKind:
+    message_type: str
+    feature: str
+    direction: Direction
+    stem: str
+    slug: str
+    soap_operation: str
+    subject: str
+    sent_zh: str = ""
+    received_zh: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def xsd(self) -> str:
+        return f"{self.stem}.xsd"
+
+    @property
+    def soap_action(self) -> str:
+        side = "hub" if self.direction is Direction.INBOUND else "insurer"
+        return f"urn:swcredit:{side}:{self.soap_operation}"
+
+
+AGREEMENT_STAMP = MessageKind(
+    "AGREEMENT_STAMP", "X-IN-2", Direction.INBOUND, "agreement_stamp", "agreement-stamp",
+    "ReceiveAgreementStamp", "agreement",
+    received_zh={"STAMPED": f"{INSURER_ZH}已加盖电子签章", "REFUSED": f"{INSURER_ZH}拒绝签章"})
+TERMINATION_RESULT = MessageKind(
+    "TERMINATION_RESULT", "X-IN-3", Direction.INBOUND, "termination_result", "termination-result",
+    "ReceiveTerminationResult", "agreement",
+    received_zh={"TERMINATED": f"{INSURER_ZH}同意解约", "REFUSED": f"{INSURER_ZH}不同意解约"})
+SIGNED_AGREEMENT = MessageKind(
+    "SIGNED_AGREEMENT", "X-OUT-1", Direction.OUTBOUND, "signed_agreement", "signed-agreement",
+    "SubmitSignedAgreement", "agreement", sent_zh=f"服务协议已发送至{INSURER_ZH}")
+TERMINATION_REQUEST = MessageKind(
+    "TERMINATION_REQUEST", "X-OUT-2", Direction.OUTBOUND, "termination_request",
+    "termination-request", "SubmitTerminationRequest", "agreement",
+    sent_zh=f"解约申请已发送至{INSURER_ZH}")
+DATA_AUTHORIZATION = MessageKind(
+    "DATA_AUTHORIZATION", "X-OUT-3", Direction.OUTBOUND, "data_authorization",
+    "data-authorization", "SubmitDataAuthorization", "data_authorization",
+    sent_zh=f"企业数据授权已发送至{INSURER_ZH}")
+
+CATALOGUE: tuple[MessageKind, ...] = (
+    AGREEMENT_STAMP, TERMINATION_RESULT, SIGNED_AGREEMENT, TERMINATION_REQUEST, DATA_AUTHORIZATION,
+)
+BY_MESSAGE_TYPE: Mapping[str, MessageKind] = {kind.message_type: kind for kind in CATALOGUE}
+INBOUND: tuple[MessageKind, ...] = tuple(k for k in CATALOGUE if k.direction is Direction.INBOUND)
+OUTBOUND: tuple[MessageKind, ...] = tuple(k for k in CATALOGUE if k.direction is Direction.OUTBOUND)
+
+
+def kind_of(message_type: str) -> MessageKind:
+    return BY_MESSAGE_TYPE[message_type]

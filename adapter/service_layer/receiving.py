@@ -1,0 +1,201 @@
+"""Receiving a partner's document: claim its message id, apply its effect, record, answer.
+
+The channel has parsed and validated the document and checked its envelope; what is
+left is use-case work, the same for every channel and type. An accepted document is
+stored in the inbox in the same transaction as its business effect and acknowledged
+after the commit; a repeat of a stored one gets DUPLICATE naming the original; a
+document the rules refuse keeps its bytes and frees its message id. Documents that
+arrive together share one transaction (:class:`GroupCommit`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from adapter.domain.errors import DocumentRejected
+from adapter.domain.exchange import AckError, Acknowledgement, AckStatus, Envelope, new_id, utcnow
+from adapter.domain.messages import MessageKind
+from adapter.domain.records import Delivery, InboundRecord
+from adapter.mappings import acknowledgement
+from adapter.service_layer.group_commit import GroupCommit
+from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork
+
+log = logging.getLogger(__name__)
+
+# A use case applying a group of documents of one type; one outcome (a refusal or None) each.
+# It validates before it writes: a refused document has changed nothing.
+Handler = Callable[[UnitOfWork, Sequence[tuple[object, Envelope]]],
+                   Awaitable[list[DocumentRejected | None]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One inbound request as the channel saw it."""
+
+    channel: str
+    raw: bytes
+    size: int
+    sender: str
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A schema-valid document whose envelope the channel has checked."""
+
+    request: Request
+    kind: MessageKind
+    envelope: Envelope
+    document: object
+
+
+@dataclass(frozen=True, slots=True)
+class Reception:
+    """What a channel needs to answer: the acknowledgement, and the error if rejected."""
+
+    ack: Acknowledgement
+    ack_xml: bytes
+    error: DocumentRejected | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    arrival: Arrival
+    accepted: Acknowledgement
+    record: InboundRecord
+
+
+class Receiving:
+    def __init__(self, uows: UnitsOfWork, handlers: Mapping[str, Handler], *, hub_code: str) -> None:
+        self.uows = uows
+        self.handlers = handlers
+        self.hub_code = hub_code
+        self._group: GroupCommit[_Pending, Reception] = GroupCommit(uows, self._store)
+
+    async def accept(self, arrival: Arrival) -> Reception:
+        envelope = arrival.envelope
+        accepted = self._ack(AckStatus.ACCEPTED, envelope, receiver=envelope.sender)
+        record = _record(arrival.request, accepted, "processed", envelope=envelope)
+        return await self._group.submit(_Pending(arrival, accepted, record))
+
+    async def refuse(self, request: Request, error: DocumentRejected,
+                     peeked: Mapping[str, str]) -> Reception:
+        """A document the channel could not accept is stored as received, then answered."""
+        ack = self._ack(AckStatus.REJECTED, None, receiver=request.sender, error=error,
+                        peeked=peeked)
+        record = _record(request, ack, "rejected", error=error, peeked=peeked)
+        async with self.uows.begin() as uow:
+            await uow.inbox.store_rejected(record)
+            await uow.commit()
+        log.info("document rejected", extra={"error_code": error.code, "error_path": error.path,
+                                             "detail": error.detail[:300],
+                                             "correlation_id": peeked.get("CorrelationId")})
+        return Reception(ack, record.ack_xml, error)
+
+    async def _store(self, uow: UnitOfWork, items: list[_Pending]) -> list[Reception]:
+        """Inside a group's transaction: claim the message ids in one statement, apply the
+        effects type by type, refuse what the rules refuse. A message id repeated inside
+        the group is claimed after the rest, on its own."""
+        first: dict[tuple[str, str], _Pending] = {}
+        for item in items:
+            first.setdefault(_key(item), item)
+        leaders = list(first.values())
+        results: dict[int, Reception] = {}
+        deliveries = await uow.inbox.claim_many([item.record for item in leaders])
+        fresh: list[tuple[_Pending, Delivery]] = []
+        for item in leaders:
+            delivery = deliveries[_key(item)]
+            if delivery.is_duplicate:
+                results[id(item)] = self._duplicate(delivery, item.arrival.envelope)
+            else:
+                fresh.append((item, delivery))
+        refusals = await self._effects(uow, [item for item, _ in fresh])
+        for (item, delivery), refusal in zip(fresh, refusals, strict=True):
+            results[id(item)] = await self._conclude(uow, item, delivery, refusal)
+        for item in items:
+            if id(item) not in results:
+                results[id(item)] = (await self._store(uow, [item]))[0]
+        return [results[id(item)] for item in items]
+
+    async def _effects(self, uow: UnitOfWork, items: list[_Pending]) -> list[DocumentRejected | None]:
+        """Each type's handler applies all of its documents at once."""
+        outcomes: dict[int, DocumentRejected | None] = {}
+        by_type: dict[str, list[_Pending]] = {}
+        for item in items:
+            by_type.setdefault(item.arrival.kind.message_type, []).append(item)
+        for message_type, same in by_type.items():
+            refusals = await self.handlers[message_type](
+                uow, [(i.arrival.document, i.arrival.envelope) for i in same])
+            outcomes.update({id(i): refusal for i, refusal in zip(same, refusals, strict=True)})
+        return [outcomes[id(item)] for item in items]
+
+    async def _conclude(self, uow: UnitOfWork, item: _Pending, delivery: Delivery,
+                        refusal: DocumentRejected | None) -> Reception:
+        envelope = item.arrival.envelope
+        if refusal is None:
+            log.debug("document accepted", extra=_log_fields(envelope))
+            return Reception(item.accepted, item.record.ack_xml)
+        rejected = self._ack(AckStatus.REJECTED, envelope, receiver=envelope.sender, error=refusal)
+        record = _record(item.arrival.request, rejected, "rejected", envelope=envelope,
+                         error=refusal)
+        await uow.inbox.reject_after_rules(delivery.row_id, record)
+        log.info("document rejected by rules", extra=_log_fields(envelope, refusal))
+        return Reception(rejected, record.ack_xml, refusal)
+
+    def _duplicate(self, delivery: Delivery, envelope: Envelope) -> Reception:
+        ack = self._ack(AckStatus.DUPLICATE, envelope, receiver=envelope.sender,
+                        original=delivery.original_ack_id)
+        log.debug("duplicate delivery", extra=_log_fields(envelope))
+        return Reception(ack, acknowledgement.to_xml(ack))
+
+    def _ack(self, status: AckStatus, envelope: Envelope | None, *, receiver: str,
+             error: DocumentRejected | None = None, original: str | None = None,
+             peeked: Mapping[str, str] | None = None) -> Acknowledgement:
+        peeked = peeked or {}
+        errors = (AckError(error.code, _reason(error), error.path),) if error else ()
+        return Acknowledgement(
+            ack_id=new_id(), status=status, sender=self.hub_code, received_at=utcnow(),
+            ref_message_id=envelope.message_id if envelope else peeked.get("MessageId"),
+            ref_message_type=envelope.message_type if envelope else peeked.get("MessageType"),
+            ref_business_serial=(envelope.business_serial if envelope
+                                 else peeked.get("BusinessSerial")),
+            receiver=receiver, original_ack_id=original, errors=errors,
+        )
+
+
+def _key(item: _Pending) -> tuple[str, str]:
+    return item.arrival.envelope.sender, item.arrival.envelope.message_id
+
+
+def _record(request: Request, ack: Acknowledgement, status: str, *,
+            envelope: Envelope | None = None, error: DocumentRejected | None = None,
+            peeked: Mapping[str, str] | None = None) -> InboundRecord:
+    peeked = peeked or {}
+    return InboundRecord(
+        channel=request.channel, received_at=ack.received_at, raw=request.raw,
+        raw_size=request.size, truncated=request.truncated, status=status,
+        ack_id=ack.ack_id, ack_status=ack.status.value, ack_xml=acknowledgement.to_xml(ack),
+        sender=envelope.sender if envelope else request.sender,
+        message_id=envelope.message_id if envelope else peeked.get("MessageId"),
+        message_type=envelope.message_type if envelope else peeked.get("MessageType"),
+        business_serial=envelope.business_serial if envelope else peeked.get("BusinessSerial"),
+        correlation_id=envelope.correlation_id if envelope else peeked.get("CorrelationId"),
+        error_code=error.code if error else None, error_path=error.path if error else None,
+        error_reason=error.detail[:2000] if error else None,
+    )
+
+
+def _reason(error: DocumentRejected) -> str:
+    """The partner reads the Chinese rule and the English detail together."""
+    return f"{error.message_zh}: {error.detail}"[:1000] if error.detail else error.message_zh
+
+
+def _log_fields(envelope: Envelope, error: DocumentRejected | None = None) -> dict[str, object]:
+    fields: dict[str, object] = {"correlation_id": envelope.correlation_id,
+                                 "message_id": envelope.message_id,
+                                 "message_type": envelope.message_type}
+    if error:
+        fields["error_code"] = error.code
+    return fields

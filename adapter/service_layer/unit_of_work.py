@@ -1,0 +1,172 @@
+"""The unit of work and its repositories, as the use cases see them.
+
+A use case opens a unit of work, loads aggregates through its repositories, changes
+them, adds the outbound documents and timeline entries the change causes, and commits
+once: the state, the outbox rows and the timeline are in the database together or not
+at all. Leaving without ``commit`` rolls everything back.
+
+``persistence/`` implements these Protocols on SQLAlchemy; ``tests/unit`` has fakes in
+memory, so the use cases run without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from adapter.domain.agreement import Agreement, AgreementStatus, ReceiptFacts
+from adapter.domain.authorization import DataAuthorization
+from adapter.domain.exchange import Envelope, OutboundDocument
+from adapter.domain.records import (
+    Delivery,
+    InboundRecord,
+    InboxItem,
+    OutboxItem,
+    OutboxStatus,
+)
+from adapter.domain.timeline import TimelineEntry, TimelineRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedMove:
+    """Move an agreement to ``to`` only if it is still ``expected`` and the enterprise's."""
+
+    agreement_no: str
+    uscc: str
+    expected: AgreementStatus
+    to: AgreementStatus
+    at: datetime
+    facts: ReceiptFacts
+
+
+class Agreements(Protocol):
+    async def add(self, agreement: Agreement, *, document: bytes | None) -> bool:
+        """False when the enterprise already has a live agreement (a unique key decides)."""
+
+    async def get(self, agreement_no: str, *, uscc: str | None = None) -> Agreement | None:
+        """With ``uscc``, only that enterprise's agreement: another's is not found."""
+
+    async def for_update(self, agreement_no: str) -> Agreement | None:
+        """Locked until commit, so two receipts for one agreement decide one after the other."""
+
+    async def live_of(self, uscc: str) -> Agreement | None: ...
+
+    async def save(self, agreement: Agreement) -> None: ...
+
+    async def move_many(self, moves: Sequence[ExpectedMove]) -> set[str]:
+        """Apply each move whose agreement is still where it expects; the numbers moved.
+        Agreement numbers must be distinct."""
+
+    async def document(self, agreement_no: str) -> tuple[bytes | None, str | None]:
+        """The stored PDF and the status it shows."""
+
+    async def store_document(self, agreement_no: str, pdf: bytes, status: str) -> None: ...
+
+    async def page(self, uscc: str, *, status: str | None, limit: int,
+                   after: tuple[datetime, str] | None) -> list[Agreement]:
+        """Newest first, keyset-paged on (signed_at, agreement_no)."""
+
+
+class Authorizations(Protocol):
+    async def add(self, authorization: DataAuthorization) -> bool:
+        """False when the enterprise has authorized already (the first one stands)."""
+
+    async def of(self, uscc: str) -> DataAuthorization | None: ...
+
+
+class Outbox(Protocol):
+    async def add(self, envelope: Envelope, payload: bytes, *, partner: str, object_type: str,
+                  object_id: str) -> None: ...
+
+    async def claim(self, *, worker: str, limit: int, lease: timedelta) -> list[OutboxItem]: ...
+
+    async def mark_delivered(self, *, worker: str,
+                             delivered: Sequence[tuple[int, int, bytes]]) -> None:
+        """(row id, attempts, the partner's acknowledgement) per delivered message."""
+
+    async def release(self, *, worker: str, row_ids: Sequence[int]) -> None: ...
+
+    async def mark_dead(self, *, worker: str, row_id: int, attempts: int, error_code: str,
+                        error: str) -> None: ...
+
+    async def note_attempt(self, *, row_id: int, attempts: int, error_code: str,
+                           error: str) -> None: ...
+
+    async def replay(self, row_id: int) -> OutboxItem | None: ...
+
+    async def listing(self, *, status: OutboxStatus, limit: int,
+                      before_id: int | None) -> list[OutboxItem]: ...
+
+    async def get(self, row_id: int) -> OutboxItem | None: ...
+
+    async def counts(self) -> dict[str, int]: ...
+
+
+class Inbox(Protocol):
+    async def claim_many(self, records: Sequence[InboundRecord]
+                         ) -> dict[tuple[str | None, str | None], Delivery]:
+        """Store accepted documents or count repeats, keyed by (sender, message id); the
+        pairs must be distinct."""
+
+    async def reject_after_rules(self, row_id: int, record: InboundRecord) -> None:
+        """A rule refused a stored document: keep its bytes, free its message id."""
+
+    async def store_rejected(self, record: InboundRecord) -> None: ...
+
+    async def prune(self, *, older_than: datetime) -> int: ...
+
+    async def recent(self, *, limit: int, status: str | None,
+                     before_id: int | None) -> list[InboxItem]: ...
+
+
+class Timeline(Protocol):
+    def record(self, *entries: TimelineEntry) -> None:
+        """Entries are written with the commit, all in one statement."""
+
+    async def for_object(self, object_type: str, object_id: str) -> list[TimelineRecord]:
+        """Oldest first, the order a person reads it."""
+
+
+class UnitOfWork(Protocol):
+    @property
+    def agreements(self) -> Agreements: ...
+
+    @property
+    def authorizations(self) -> Authorizations: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
+
+    @property
+    def timeline(self) -> Timeline: ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitsOfWork(Protocol):
+    """Where units of work come from. ``single_writer``: the database takes one writing
+    transaction at a time (SQLite), so no two run side by side."""
+
+    @property
+    def single_writer(self) -> bool: ...
+
+    def begin(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A writing unit of work; commit it, or everything in it is rolled back."""
+
+    def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A unit of work for reading only; it takes no writer's turn."""
+
+    def held(self) -> AbstractAsyncContextManager[UnitsOfWork]:
+        """Units of work that share one connection, for a run of transactions that should
+        not pay the pool's checkout each time (group commit)."""
+
+
+def outbound_document(item: OutboxItem) -> OutboundDocument:
+    return OutboundDocument(item.message_type, item.message_id, item.business_serial,
+                            item.correlation_id, item.payload or b"")
