@@ -1,0 +1,4 @@
+"""The agreement's text and PDF (reportlab) and its PAdES signature (pyHanko).
+
+Imports the domain only.
+"""
