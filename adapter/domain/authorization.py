@@ -8,6 +8,7 @@ from enum import Enum
 
 from adapter.domain.agreement import Enterprise
 from adapter.domain.errors import Conflict, InvalidValue
+from adapter.domain.periods import PeriodOrder
 
 AUTHORIZED = "已授权"
 # How far back and forward one query of authorized data may reach (A-6).
@@ -45,11 +46,6 @@ class QueryPeriodTooLong(InvalidValue):
     message_zh = "查询时间范围不能超过三年"
 
 
-class QueryPeriodOrder(InvalidValue):
-    code = "E-PERIOD-ORDER"
-    message_zh = "结束日期不能早于开始日期"
-
-
 @dataclass(frozen=True, slots=True)
 class DataAuthorization:
     """X-OUT-3: what the enterprise authorized, by whom and when."""
@@ -63,6 +59,6 @@ class DataAuthorization:
 
 def check_query_period(start: date, end: date) -> None:
     if end < start:
-        raise QueryPeriodOrder(f"{end} before {start}", path="$.end")
+        raise PeriodOrder(f"{end} before {start}", path="$.end")
     if (end - start).days > MAX_QUERY_DAYS:
         raise QueryPeriodTooLong(f"{start} to {end}", path="$.end")
