@@ -186,7 +186,7 @@ def print_verdicts(measured_rounds: list[tuple[Result, Result, Result | None]]) 
 
     if all(ceiling for _, _, ceiling in measured_rounds):
         judged("hub new / ceiling", [new.rate / ceiling.rate for new, _, ceiling in measured_rounds
-                                     if ceiling], 0.5)
+                                     if ceiling], 0.6)
     judged("hub duplicate / hub new", [dup.rate / new.rate for new, dup, _ in measured_rounds], 1.0)
 
 
