@@ -64,7 +64,8 @@ def build_ports(settings: Settings) -> tuple[SealRegistry, CustomsData]:
 def create_app(settings: Settings, *, db: Database | None = None,
                ports: tuple[SealRegistry, CustomsData] | None = None) -> web.Application:
     """Build the hub. Tests pass their own ``db`` so they can look inside the same database."""
-    database = db or Database(settings.database_url, pool_size=settings.database_pool_size)
+    database = db or Database(settings.database_url, pool_size=settings.database_pool_size,
+                              timeouts=settings.database_timeouts)
     app = web.Application(middlewares=[correlation_middleware, cors_middleware(settings.cors_origins),
                                        error_middleware, identity_middleware(settings.identity)],
                           client_max_size=settings.limits.max_document_bytes + 1024,
@@ -72,7 +73,8 @@ def create_app(settings: Settings, *, db: Database | None = None,
     app[SETTINGS] = settings
     app[DATABASE] = database
     uows = app[UNITS] = SqlUnitsOfWork(database)
-    receiving = Receiving(uows, HANDLERS, hub_code=settings.hub_party_code)
+    receiving = Receiving(uows, HANDLERS, hub_code=settings.hub_party_code,
+                          deadline=settings.database_timeouts.inbound_deadline_seconds)
     receiver = Receiver(receiving, hub_code=settings.hub_party_code,
                         max_bytes=settings.limits.max_document_bytes)
     app.add_routes(rest.routes(receiver, settings))

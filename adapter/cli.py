@@ -58,7 +58,8 @@ async def dispatch(settings: Settings) -> None:
     from adapter.outbound.dispatcher import Dispatcher
     from adapter.outbound.gateways import build_gateway
 
-    db = Database(settings.database_url, pool_size=settings.database_pool_size)
+    db = Database(settings.database_url, pool_size=settings.database_pool_size,
+                  timeouts=settings.database_timeouts)
     gateway = build_gateway(settings)
     stop = asyncio.Event()
     dispatcher = Dispatcher(SqlUnitsOfWork(db), gateway, settings, database=db.dialect)

@@ -58,6 +58,21 @@ class DispatcherSettings(BaseModel):
     lease_seconds: float = Field(0.0, ge=0, description="0 means: derived from the retry policy")
 
 
+class DatabaseTimeouts(BaseModel):
+    """How long the hub waits on its database before it answers 503 instead of hanging.
+
+    A refused connection fails at once; a stalled one (the server or a proxy stops
+    answering on an open connection) fails after ``statement_seconds`` and is dropped from
+    the pool. ``inbound_deadline_seconds`` bounds how long a partner waits for an
+    acknowledgement while documents queue for the database.
+    """
+
+    connect_seconds: float = Field(3.0, gt=0)
+    statement_seconds: float = Field(4.0, gt=0)
+    pool_wait_seconds: float = Field(3.0, gt=0)
+    inbound_deadline_seconds: float = Field(5.0, gt=0)
+
+
 class LimitSettings(BaseModel):
     max_document_bytes: int = Field(2 * 1024 * 1024, ge=1024)
     stored_prefix_of_oversized_bytes: int = Field(64 * 1024, ge=0)
@@ -89,6 +104,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'hub.sqlite'}"
     # PostgreSQL connections kept open per process: at least the requests expected in flight.
     database_pool_size: int = Field(32, ge=1)
+    database_timeouts: DatabaseTimeouts = DatabaseTimeouts()
     host: str = "127.0.0.1"
     port: int = 8080
     public_base_url: str = ""

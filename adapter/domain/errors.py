@@ -117,6 +117,18 @@ class BusinessRuleViolation(DocumentRejected):
     message_zh = "报文内容不符合业务规则"
 
 
+class HubUnavailable(DocumentRejected):
+    """The hub could not store the document in time (its database is down or stalled).
+
+    Nothing was stored and nothing applied: the partner sends the same document again
+    later, and a copy that did get through meanwhile is answered DUPLICATE.
+    """
+
+    code = "E-HUB-UNAVAILABLE"
+    message_zh = "交换平台暂时无法受理报文，报文未保存，请稍后重发"
+    retryable = True
+
+
 # --- requests from people --------------------------------------------------------------------
 
 
@@ -186,6 +198,20 @@ class Conflict(HubError):
 class InvalidStateTransition(Conflict):
     code = "E-STATE-TRANSITION"
     message_zh = "当前状态不允许该操作"
+
+
+# --- the hub's own store ---------------------------------------------------------------------
+
+
+class StoreUnavailable(HubError):
+    """The database refused, dropped or did not answer within its timeout.
+
+    Raised by the unit of work in place of the driver's many exceptions, so every layer
+    can answer 503 without knowing which database it runs on.
+    """
+
+    code = "E-STORE-UNAVAILABLE"
+    message_zh = "数据库暂时不可用，请稍后重试"
 
 
 # --- sending to partners ---------------------------------------------------------------------

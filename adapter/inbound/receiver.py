@@ -19,6 +19,7 @@ from adapter.domain.errors import (
     EnvelopeMessageType,
     EnvelopeReceiver,
     EnvelopeSender,
+    HubUnavailable,
     WrongEndpoint,
 )
 from adapter.domain.exchange import Envelope
@@ -30,10 +31,17 @@ from adapter.service_layer.receiving import Arrival, Receiving, Reception, Reque
 Extractor = Callable[[bytes], etree._Element]
 
 
+# Seconds a partner is asked to wait before sending again a document the hub could not store.
+RETRY_AFTER_SECONDS = 5
+
+
 def http_status(error: DocumentRejected | None) -> int:
-    """200 for an acknowledged document; 413 too large, 422 a rule refused it, else 400."""
+    """200 for an acknowledged document; 413 too large, 422 a rule refused it, 503 nothing
+    was stored (send again), else 400."""
     if error is None:
         return 200
+    if isinstance(error, HubUnavailable):
+        return 503
     if isinstance(error, DocumentTooLarge):
         return 413
     if isinstance(error, BusinessRuleViolation):

@@ -13,7 +13,7 @@ from adapter.inbound.http_edge import (
     read_limited,
     unauthorized,
 )
-from adapter.inbound.receiver import Receiver, http_status
+from adapter.inbound.receiver import RETRY_AFTER_SECONDS, Receiver, http_status
 from adapter.mappings.registry import INBOUND_BY_SLUG
 from adapter.mappings.xml_safety import parse_untrusted
 from adapter.service_layer.receiving import Request
@@ -40,6 +40,8 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
         reception = await receiver.receive(inbound, extract, doc_type)
         response = web.Response(body=reception.ack_xml, status=http_status(reception.error),
                                 content_type=XML, charset="utf-8")
+        if response.status == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return close_if_unread(response, body)
 
     return [web.post("/insurer/v1/documents/{slug}", post_document)]

@@ -20,7 +20,7 @@ from adapter.inbound.http_edge import (
     read_limited,
     unauthorized,
 )
-from adapter.inbound.receiver import Receiver, http_status
+from adapter.inbound.receiver import RETRY_AFTER_SECONDS, Receiver, http_status
 from adapter.mappings import acknowledgement
 from adapter.mappings.xml_safety import parse_untrusted
 from adapter.service_layer.receiving import Reception, Request
@@ -62,13 +62,15 @@ def fault_bytes(ns: str, reception: Reception) -> bytes:
     reason = f"{error.code}: {error.message_zh}"
     ack = acknowledgement.to_element(reception.ack)
     fault = etree.Element(f"{{{ns}}}Fault")
+    # The partner's fault (Client/Sender) unless the hub could not store it (Server/Receiver).
+    ours = http_status(error) == 503
     if ns == SOAP11:
-        etree.SubElement(fault, "faultcode").text = "soap:Client"
+        etree.SubElement(fault, "faultcode").text = "soap:Server" if ours else "soap:Client"
         etree.SubElement(fault, "faultstring").text = reason
         etree.SubElement(fault, "detail").append(ack)
     else:
         code = etree.SubElement(fault, f"{{{ns}}}Code")
-        etree.SubElement(code, f"{{{ns}}}Value").text = "soap:Sender"
+        etree.SubElement(code, f"{{{ns}}}Value").text = "soap:Receiver" if ours else "soap:Sender"
         text = etree.SubElement(etree.SubElement(fault, f"{{{ns}}}Reason"), f"{{{ns}}}Text")
         text.set("{http://www.w3.org/XML/1998/namespace}lang", "zh")
         text.text = reason
@@ -110,6 +112,8 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
             status = 500 if ns == SOAP11 else _soap12_status(reception.error)
         response = web.Response(body=payload, status=status, content_type=CONTENT_TYPES[ns],
                                 charset="utf-8")
+        if http_status(reception.error) == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return close_if_unread(response, body)
 
     async def get_wsdl(request: web.Request) -> web.Response:
@@ -131,4 +135,5 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
 
 
 def _soap12_status(error: DocumentRejected) -> int:
-    return 413 if http_status(error) == 413 else 400
+    status = http_status(error)
+    return status if status in (413, 503) else 400

@@ -25,6 +25,9 @@ _SAVED = ("status", "updated_at", "stamped_at", "insurer_seal_serial", "refusal_
 # Built once: receipts run these on the inbound hot path and only bind values.
 _GET = select(*_LOADED).where(agreements.c.agreement_no == bindparam("number"))
 _FOR_UPDATE = _GET.with_for_update()
+_FOR_UPDATE_MANY = (select(*_LOADED)
+                    .where(agreements.c.agreement_no.in_(bindparam("numbers", expanding=True)))
+                    .order_by(agreements.c.agreement_no).with_for_update())
 _SAVE = (update(agreements).where(agreements.c.agreement_no == bindparam("number"))
          .values({name: bindparam(name, type_=agreements.c[name].type)
                   for name in (*_SAVED, "live_uscc")}))
@@ -66,6 +69,12 @@ class SqlAgreements:
     async def for_update(self, agreement_no: str) -> Agreement | None:
         row = (await self.conn.execute(_FOR_UPDATE, {"number": agreement_no})).first()
         return _aggregate(row) if row else None
+
+    async def for_update_many(self, agreement_nos: Sequence[str]) -> dict[str, Agreement]:
+        if not agreement_nos:
+            return {}
+        rows = await self.conn.execute(_FOR_UPDATE_MANY, {"numbers": sorted(set(agreement_nos))})
+        return {row.agreement_no: _aggregate(row) for row in rows}
 
     async def live_of(self, uscc: str) -> Agreement | None:
         row = (await self.conn.execute(select(*_LOADED).where(agreements.c.live_uscc == uscc))).first()

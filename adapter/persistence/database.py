@@ -17,6 +17,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from adapter.config import DatabaseTimeouts
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -35,18 +37,34 @@ def ensure_sqlite_directory(url: str) -> None:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _postgres_timeouts(timeouts: DatabaseTimeouts) -> dict[str, Any]:
+    """Every wait on PostgreSQL is bounded: the connect, each statement on the client side
+    (a stalled socket never answers a server-side timeout), and on the server side too, so
+    a statement the client gave up on does not keep its locks."""
+    return {
+        "timeout": timeouts.connect_seconds,
+        "command_timeout": timeouts.statement_seconds,
+        "server_settings": {"statement_timeout": str(int(timeouts.statement_seconds * 1000))},
+    }
+
+
 class Database:
     """Owns the engine; hands out transactions. Built by the app factory, never at import."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10,
+                 timeouts: DatabaseTimeouts | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.timeouts = timeouts or DatabaseTimeouts()
         if self.is_sqlite:
             ensure_sqlite_directory(url)
             self.engine: AsyncEngine = create_async_engine(url)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size // 2)
+            self.engine = create_async_engine(
+                url, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=True,
+                pool_timeout=self.timeouts.pool_wait_seconds,
+                connect_args=_postgres_timeouts(self.timeouts))
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @property
@@ -86,8 +104,10 @@ class Database:
             yield conn
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        """One round trip on a pooled connection, bounded like every statement."""
+        async with asyncio.timeout(self.timeouts.statement_seconds):
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -53,6 +53,18 @@ _CLAIM_MANY_PG = text(
     f"duplicates = {inbox.name}.duplicates + 1, last_duplicate_at = excluded.received_at "
     f"RETURNING id, duplicates, ack_id, ack_xml, dedup_sender, dedup_message_id"
 )
+_STORE_MANY_PG = text(
+    f"INSERT INTO {inbox.name} ({', '.join(_CLAIMED)}) {unnest_rows(inbox, _CLAIMED)}")
+# What a rule's refusal changes in a stored row; the message id is freed for a corrected copy.
+_REJECTED = ("status", "ack_id", "ack_status", "ack_xml", "error_code", "error_path",
+             "error_reason")
+_REJECT_ONE = text(
+    f"UPDATE {inbox.name} SET {', '.join(f'{name} = :{name}' for name in _REJECTED)}, "
+    f"dedup_sender = NULL, dedup_message_id = NULL WHERE id = :id")
+_REJECT_MANY_PG = text(
+    f"UPDATE {inbox.name} AS i SET {', '.join(f'{name} = u.{name}' for name in _REJECTED)}, "
+    f"dedup_sender = NULL, dedup_message_id = NULL "
+    f"FROM ({unnest_rows(inbox, ('id', *_REJECTED))}) AS u WHERE i.id = u.id")
 _LISTED = (inbox.c.id, inbox.c.received_at, inbox.c.channel, inbox.c.sender, inbox.c.message_id,
            inbox.c.message_type, inbox.c.business_serial, inbox.c.status, inbox.c.ack_status,
            inbox.c.error_code, inbox.c.error_path, inbox.c.duplicates, inbox.c.raw_size)
@@ -62,8 +74,14 @@ class SqlInbox:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def store_rejected(self, record: InboundRecord) -> None:
-        await self.conn.execute(insert(inbox).values(_row(record, deduplicate=False)))
+    async def store_rejected(self, records: Sequence[InboundRecord]) -> None:
+        """Rejected documents take no message id, so they never conflict: a plain insert,
+        array-bound on PostgreSQL like the claims."""
+        rows = [_row(r, deduplicate=False) for r in records]
+        if self.conn.dialect.name == "postgresql" and len(rows) > 1:
+            await self.conn.execute(_STORE_MANY_PG, column_arrays(_CLAIMED, rows))
+        elif rows:
+            await self.conn.execute(insert(inbox), rows)
 
     async def claim_many(self, records: Sequence[InboundRecord]
                          ) -> dict[tuple[str | None, str | None], Delivery]:
@@ -81,12 +99,15 @@ class SqlInbox:
         return {(row.dedup_sender, row.dedup_message_id):
                 Delivery(row.id, row.duplicates > 0, row.ack_id, row.ack_xml) for row in result}
 
-    async def reject_after_rules(self, row_id: int, record: InboundRecord) -> None:
-        await self.conn.execute(
-            update(inbox).where(inbox.c.id == row_id).values(
-                status=record.status, ack_id=record.ack_id, ack_status=record.ack_status,
-                ack_xml=record.ack_xml, error_code=record.error_code, error_path=record.error_path,
-                error_reason=record.error_reason, dedup_sender=None, dedup_message_id=None))
+    async def reject_after_rules(self, rejections: Sequence[tuple[int, InboundRecord]]) -> None:
+        if not rejections:
+            return
+        rows = [{"id": row_id, **{name: getattr(record, name) for name in _REJECTED}}
+                for row_id, record in rejections]
+        if self.conn.dialect.name == "postgresql" and len(rows) > 1:
+            await self.conn.execute(_REJECT_MANY_PG, column_arrays(("id", *_REJECTED), rows))
+        else:
+            await self.conn.execute(_REJECT_ONE, rows[0] if len(rows) == 1 else rows)
 
     async def prune(self, *, older_than: datetime) -> int:
         """Forget deduplication keys once the partner can no longer retry; the rows stay."""

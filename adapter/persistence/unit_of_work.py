@@ -16,6 +16,7 @@ from adapter.persistence.agreements import SqlAgreements
 from adapter.persistence.authorizations import SqlAuthorizations
 from adapter.persistence.database import Database
 from adapter.persistence.inbox import SqlInbox
+from adapter.persistence.outage import is_outage, outage_as_unavailable
 from adapter.persistence.outbox import SqlOutbox
 from adapter.persistence.timeline import SqlTimeline
 
@@ -46,28 +47,36 @@ class SqlUnitsOfWork:
     async def begin(self) -> AsyncIterator[SqlUnitOfWork]:
         async with self.db.writer_turn():
             if self._on is not None:
-                async with _rolled_back_unless_committed(self._on) as uow:
+                async with outage_as_unavailable(), _rolled_back_unless_committed(self._on) as uow:
                     yield uow
                 return
-            async with self.db.engine.connect() as conn, _rolled_back_unless_committed(conn) as uow:
+            async with (outage_as_unavailable(), self.db.engine.connect() as conn,
+                        _rolled_back_unless_committed(conn) as uow):
                 yield uow
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[SqlUnitOfWork]:
-        async with self.db.engine.connect() as conn, _rolled_back_unless_committed(conn) as uow:
+        async with (outage_as_unavailable(), self.db.engine.connect() as conn,
+                    _rolled_back_unless_committed(conn) as uow):
             yield uow
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[SqlUnitsOfWork]:
-        async with self.db.engine.connect() as conn:
+        async with outage_as_unavailable(), self.db.engine.connect() as conn:
             yield SqlUnitsOfWork(self.db, on=conn)
 
 
 @asynccontextmanager
 async def _rolled_back_unless_committed(conn: AsyncConnection) -> AsyncIterator[SqlUnitOfWork]:
+    """Rolls back what was not committed; a connection the database dropped or left
+    stalled is thrown away instead of going back to the pool."""
     uow = SqlUnitOfWork(conn)
     try:
         yield uow
+    except BaseException as error:
+        if is_outage(error):
+            await conn.invalidate()
+        raise
     finally:
-        if conn.in_transaction():
+        if not conn.invalidated and conn.in_transaction():
             await conn.rollback()

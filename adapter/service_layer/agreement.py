@@ -134,24 +134,36 @@ async def apply_receipts(uow: UnitOfWork, receipts: Sequence[tuple[AgreementRece
             leading[receipt.agreement_no] = (receipt, ExpectedMove(
                 receipt.agreement_no, receipt.uscc, move[0], move[1], receipt.at, receipt.facts))
     moved = await uow.agreements.move_many([expected for _, expected in leading.values()])
+    rest = [(receipt, envelope) for receipt, envelope in receipts
+            if not _moved_as_expected(receipt, leading, moved)]
+    loaded = await uow.agreements.for_update_many([receipt.agreement_no for receipt, _ in rest])
     outcomes: list[DocumentRejected | None] = []
     for receipt, envelope in receipts:
-        lead = leading.get(receipt.agreement_no)
-        if lead and lead[0] is receipt and receipt.agreement_no in moved:
+        if _moved_as_expected(receipt, leading, moved):
+            expected = leading[receipt.agreement_no][1]
             uow.timeline.record(_received(receipt, envelope), _changed(
-                receipt.agreement_no, Move(lead[1].expected, lead[1].to), envelope, at=None))
+                receipt.agreement_no, Move(expected.expected, expected.to), envelope, at=None))
             outcomes.append(None)
             continue
         try:
-            await _apply_one(uow, receipt, envelope)
+            await _apply_one(uow, receipt, envelope, loaded.get(receipt.agreement_no))
             outcomes.append(None)
         except DocumentRejected as refused:
             outcomes.append(refused)
     return outcomes
 
 
-async def _apply_one(uow: UnitOfWork, receipt: AgreementReceipt, envelope: Envelope) -> None:
-    agreement = await uow.agreements.for_update(receipt.agreement_no)
+def _moved_as_expected(receipt: AgreementReceipt,
+                       leading: dict[str, tuple[AgreementReceipt, ExpectedMove]],
+                       moved: set[str]) -> bool:
+    lead = leading.get(receipt.agreement_no)
+    return lead is not None and lead[0] is receipt and receipt.agreement_no in moved
+
+
+async def _apply_one(uow: UnitOfWork, receipt: AgreementReceipt, envelope: Envelope,
+                     agreement: Agreement | None) -> None:
+    """The aggregate decides, in arrival order; a later receipt for the same agreement sees
+    what an earlier one changed, since both work on the one loaded object."""
     if agreement is None:
         raise unknown_agreement(receipt)
     agreement.check_receipt(receipt)

@@ -8,6 +8,11 @@ One drainer commits at a time while it keeps up: whatever arrives during its com
 waits and goes in the next group, so groups grow with the load and the cost per document
 falls. Only when more than a full group is waiting (the drainer is falling behind, or its
 transaction is stuck behind a lock) does another drainer start, up to ``max_parallel``.
+
+When the database is away, nobody waits for it: a group whose transaction fails with
+:class:`StoreUnavailable` is answered with that error at once (nothing of it was stored),
+so is every document queued behind it, and a document still queued at its ``deadline``
+is taken out of the queue and answered the same way. The next document starts afresh.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
+from adapter.domain.errors import StoreUnavailable
 from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -29,23 +35,44 @@ Result = TypeVar("Result")
 class GroupCommit(Generic[Item, Result]):
     def __init__(self, uows: UnitsOfWork,
                  apply: Callable[[UnitOfWork, list[Item]], Awaitable[list[Result]]], *,
-                 max_group: int = 64, max_parallel: int = 4) -> None:
+                 max_group: int = 64, max_parallel: int = 4,
+                 deadline: float | None = None) -> None:
         self.uows = uows
         self.apply = apply
         self.max_group = max_group
+        self.deadline = deadline
         self.max_parallel = 1 if uows.single_writer else max_parallel
         self._queue: deque[tuple[Item, asyncio.Future[Result]]] = deque()
         self._drainers: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: Item) -> Result:
+        """The item's result once its group committed; :class:`StoreUnavailable` if the
+        database failed it or it was still queued at the deadline."""
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self._queue.append((item, future))
+        entry = (item, future)
+        self._queue.append(entry)
         if not self._drainers or (len(self._drainers) < self.max_parallel
                                   and len(self._queue) > self.max_group):
             drainer = asyncio.get_running_loop().create_task(self._drain())
             self._drainers.add(drainer)  # a reference, so the task cannot be collected mid-flight
             drainer.add_done_callback(self._drainers.discard)
-        return await future
+        if self.deadline is None:
+            return await future
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.deadline)
+        except TimeoutError:
+            if not self._withdraw(entry):
+                # Already inside a transaction, which the statement timeout bounds: its
+                # outcome, whichever it is, is the true answer.
+                return await future
+            raise StoreUnavailable(f"no turn at the database within {self.deadline} s") from None
+
+    def _withdraw(self, entry: tuple[Item, asyncio.Future[Result]]) -> bool:
+        for index, queued in enumerate(self._queue):
+            if queued[1] is entry[1]:
+                del self._queue[index]
+                return True
+        return False
 
     async def _drain(self) -> None:
         """Commit groups on one held connection while documents keep coming.
@@ -68,8 +95,18 @@ class GroupCommit(Generic[Item, Result]):
                         # finds room to start a drainer.
                         self._drainers.discard(me)
                         return
+        except StoreUnavailable as error:
+            self._fail_queued(error)
+        except Exception as error:  # never leave a waiter without an answer
+            log.exception("group commit stopped")
+            self._fail_queued(error)
         finally:
             self._drainers.discard(me)
+
+    def _fail_queued(self, error: BaseException) -> None:
+        """No connection to be had: everyone queued hears so now rather than at a timeout."""
+        while self._queue:
+            _settle(self._queue.popleft()[1], error=error)
 
     async def _commit(self, held: UnitsOfWork,
                       group: list[tuple[Item, asyncio.Future[Result]]]) -> bool:
@@ -79,6 +116,10 @@ class GroupCommit(Generic[Item, Result]):
             async with held.begin() as uow:
                 results = await self.apply(uow, [item for item, _ in group])
                 await uow.commit()
+        except StoreUnavailable as error:
+            for _, future in group:
+                _settle(future, error=error)
+            return False
         except Exception:
             log.warning("group of %d failed; committing its documents one by one", len(group),
                         exc_info=True)

@@ -5,7 +5,11 @@ left is use-case work, the same for every channel and type. An accepted document
 stored in the inbox in the same transaction as its business effect and acknowledged
 after the commit; a repeat of a stored one gets DUPLICATE naming the original; a
 document the rules refuse keeps its bytes and frees its message id. Documents that
-arrive together share one transaction (:class:`GroupCommit`).
+arrive together share one transaction (:class:`GroupCommit`), refused ones too, so a
+partner resending a bad document costs no more than one sending a good one.
+
+When the database cannot take the document in time, nothing is stored and the partner
+is answered REJECTED with ``E-HUB-UNAVAILABLE``: send it again later.
 """
 
 from __future__ import annotations
@@ -14,15 +18,17 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from adapter.domain.errors import DocumentRejected
+from adapter.domain.errors import DocumentRejected, HubUnavailable, StoreUnavailable
 from adapter.domain.exchange import AckError, Acknowledgement, AckStatus, Envelope, new_id, utcnow
 from adapter.domain.messages import MessageKind
 from adapter.domain.records import Delivery, InboundRecord
+from adapter.log_limits import summarized
 from adapter.mappings import acknowledgement
 from adapter.service_layer.group_commit import GroupCommit
 from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
+_outage_log = summarized(f"{__name__}.outage")
 
 # A use case applying a group of documents of one type; one outcome (a refusal or None) each.
 # It validates before it writes: a refused document has changed nothing.
@@ -67,18 +73,31 @@ class _Pending:
     record: InboundRecord
 
 
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A document the channel refused: stored as received in the group's transaction."""
+
+    reception: Reception
+    record: InboundRecord
+
+
 class Receiving:
-    def __init__(self, uows: UnitsOfWork, handlers: Mapping[str, Handler], *, hub_code: str) -> None:
+    def __init__(self, uows: UnitsOfWork, handlers: Mapping[str, Handler], *, hub_code: str,
+                 deadline: float | None = None) -> None:
         self.uows = uows
         self.handlers = handlers
         self.hub_code = hub_code
-        self._group: GroupCommit[_Pending, Reception] = GroupCommit(uows, self._store)
+        self._group: GroupCommit[_Pending | _Refused, Reception] = GroupCommit(
+            uows, self._store, deadline=deadline)
 
     async def accept(self, arrival: Arrival) -> Reception:
         envelope = arrival.envelope
         accepted = self._ack(AckStatus.ACCEPTED, envelope, receiver=envelope.sender)
         record = _record(arrival.request, accepted, "processed", envelope=envelope)
-        return await self._group.submit(_Pending(arrival, accepted, record))
+        try:
+            return await self._group.submit(_Pending(arrival, accepted, record))
+        except StoreUnavailable as outage:
+            return self._unavailable(outage, arrival.request, _peeked(envelope))
 
     async def refuse(self, request: Request, error: DocumentRejected,
                      peeked: Mapping[str, str]) -> Reception:
@@ -86,23 +105,40 @@ class Receiving:
         ack = self._ack(AckStatus.REJECTED, None, receiver=request.sender, error=error,
                         peeked=peeked)
         record = _record(request, ack, "rejected", error=error, peeked=peeked)
-        async with self.uows.begin() as uow:
-            await uow.inbox.store_rejected(record)
-            await uow.commit()
+        try:
+            reception = await self._group.submit(
+                _Refused(Reception(ack, record.ack_xml, error), record))
+        except StoreUnavailable as outage:
+            return self._unavailable(outage, request, peeked)
         log.info("document rejected", extra={"error_code": error.code, "error_path": error.path,
                                              "detail": error.detail[:300],
                                              "correlation_id": peeked.get("CorrelationId")})
-        return Reception(ack, record.ack_xml, error)
+        return reception
 
-    async def _store(self, uow: UnitOfWork, items: list[_Pending]) -> list[Reception]:
-        """Inside a group's transaction: claim the message ids in one statement, apply the
-        effects type by type, refuse what the rules refuse. A message id repeated inside
-        the group is claimed after the rest, on its own."""
+    def _unavailable(self, outage: StoreUnavailable, request: Request,
+                     peeked: Mapping[str, str]) -> Reception:
+        """Nothing was stored: the partner hears so at once and sends the document again."""
+        error = HubUnavailable(outage.detail)
+        ack = self._ack(AckStatus.REJECTED, None, receiver=request.sender, error=error,
+                        peeked=peeked)
+        _outage_log.warning("document not stored, database unavailable: %s", outage.detail)
+        return Reception(ack, acknowledgement.to_xml(ack), error)
+
+    async def _store(self, uow: UnitOfWork, items: list[_Pending | _Refused]) -> list[Reception]:
+        """Inside a group's transaction: store the refused as received, claim the message ids
+        of the rest in one statement, apply the effects type by type, refuse what the rules
+        refuse. A message id repeated inside the group is claimed after the rest, alone."""
+        refused = [item for item in items if isinstance(item, _Refused)]
+        if refused:
+            await uow.inbox.store_rejected([item.record for item in refused])
+        results: dict[int, Reception] = {id(item): item.reception for item in refused}
         first: dict[tuple[str, str], _Pending] = {}
         for item in items:
-            first.setdefault(_key(item), item)
+            if isinstance(item, _Pending):
+                first.setdefault(_key(item), item)
         leaders = list(first.values())
-        results: dict[int, Reception] = {}
+        if not leaders:
+            return [results[id(item)] for item in items]
         deliveries = await uow.inbox.claim_many([item.record for item in leaders])
         fresh: list[tuple[_Pending, Delivery]] = []
         for item in leaders:
@@ -112,8 +148,7 @@ class Receiving:
             else:
                 fresh.append((item, delivery))
         refusals = await self._effects(uow, [item for item, _ in fresh])
-        for (item, delivery), refusal in zip(fresh, refusals, strict=True):
-            results[id(item)] = await self._conclude(uow, item, delivery, refusal)
+        await self._conclude(uow, fresh, refusals, results)
         for item in items:
             if id(item) not in results:
                 results[id(item)] = (await self._store(uow, [item]))[0]
@@ -131,18 +166,25 @@ class Receiving:
             outcomes.update({id(i): refusal for i, refusal in zip(same, refusals, strict=True)})
         return [outcomes[id(item)] for item in items]
 
-    async def _conclude(self, uow: UnitOfWork, item: _Pending, delivery: Delivery,
-                        refusal: DocumentRejected | None) -> Reception:
-        envelope = item.arrival.envelope
-        if refusal is None:
-            log.debug("document accepted", extra=_log_fields(envelope))
-            return Reception(item.accepted, item.record.ack_xml)
-        rejected = self._ack(AckStatus.REJECTED, envelope, receiver=envelope.sender, error=refusal)
-        record = _record(item.arrival.request, rejected, "rejected", envelope=envelope,
-                         error=refusal)
-        await uow.inbox.reject_after_rules(delivery.row_id, record)
-        log.info("document rejected by rules", extra=_log_fields(envelope, refusal))
-        return Reception(rejected, record.ack_xml, refusal)
+    async def _conclude(self, uow: UnitOfWork, fresh: list[tuple[_Pending, Delivery]],
+                        refusals: list[DocumentRejected | None],
+                        results: dict[int, Reception]) -> None:
+        """Accepted documents keep their ACCEPTED answer; the rules' refusals are written
+        back in one statement for the group."""
+        rejections: list[tuple[int, InboundRecord]] = []
+        for (item, delivery), refusal in zip(fresh, refusals, strict=True):
+            envelope = item.arrival.envelope
+            if refusal is None:
+                results[id(item)] = Reception(item.accepted, item.record.ack_xml)
+                continue
+            rejected = self._ack(AckStatus.REJECTED, envelope, receiver=envelope.sender,
+                                 error=refusal)
+            record = _record(item.arrival.request, rejected, "rejected", envelope=envelope,
+                             error=refusal)
+            rejections.append((delivery.row_id, record))
+            results[id(item)] = Reception(rejected, record.ack_xml, refusal)
+            log.info("document rejected by rules", extra=_log_fields(envelope, refusal))
+        await uow.inbox.reject_after_rules(rejections)
 
     def _duplicate(self, delivery: Delivery, envelope: Envelope) -> Reception:
         ack = self._ack(AckStatus.DUPLICATE, envelope, receiver=envelope.sender,
@@ -163,6 +205,11 @@ class Receiving:
                                  else peeked.get("BusinessSerial")),
             receiver=receiver, original_ack_id=original, errors=errors,
         )
+
+
+def _peeked(envelope: Envelope) -> dict[str, str]:
+    return {"MessageId": envelope.message_id, "MessageType": envelope.message_type,
+            "BusinessSerial": envelope.business_serial}
 
 
 def _key(item: _Pending) -> tuple[str, str]:

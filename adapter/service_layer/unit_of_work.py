@@ -52,6 +52,10 @@ class Agreements(Protocol):
     async def for_update(self, agreement_no: str) -> Agreement | None:
         """Locked until commit, so two receipts for one agreement decide one after the other."""
 
+    async def for_update_many(self, agreement_nos: Sequence[str]) -> dict[str, Agreement]:
+        """Several at once, locked in number order (two groups never lock crosswise);
+        the unknown ones are simply absent."""
+
     async def live_of(self, uscc: str) -> Agreement | None: ...
 
     async def save(self, agreement: Agreement) -> None: ...
@@ -111,10 +115,12 @@ class Inbox(Protocol):
         """Store accepted documents or count repeats, keyed by (sender, message id); the
         pairs must be distinct."""
 
-    async def reject_after_rules(self, row_id: int, record: InboundRecord) -> None:
-        """A rule refused a stored document: keep its bytes, free its message id."""
+    async def reject_after_rules(self, rejections: Sequence[tuple[int, InboundRecord]]) -> None:
+        """Rules refused stored documents (row id, new record): keep their bytes, free
+        their message ids; one statement for a group."""
 
-    async def store_rejected(self, record: InboundRecord) -> None: ...
+    async def store_rejected(self, records: Sequence[InboundRecord]) -> None:
+        """Documents refused before their effect, stored as received; one statement."""
 
     async def prune(self, *, older_than: datetime) -> int: ...
 

@@ -54,6 +54,10 @@ class FakeAgreements:
     async def for_update(self, agreement_no: str) -> Agreement | None:
         return await self.get(agreement_no)
 
+    async def for_update_many(self, agreement_nos: Sequence[str]) -> dict[str, Agreement]:
+        return {number: copy.copy(self.rows[number]) for number in agreement_nos
+                if number in self.rows}
+
     async def live_of(self, uscc: str) -> Agreement | None:
         return next((copy.copy(a) for a in self.rows.values() if a.uscc == uscc and a.is_live), None)
 
@@ -183,11 +187,12 @@ class FakeInbox:
                 answers[key] = Delivery(original, True, kept.ack_id, kept.ack_xml)
         return answers
 
-    async def reject_after_rules(self, row_id: int, record: InboundRecord) -> None:
-        self.rows[row_id] = record
+    async def reject_after_rules(self, rejections: Sequence[tuple[int, InboundRecord]]) -> None:
+        for row_id, record in rejections:
+            self.rows[row_id] = record
 
-    async def store_rejected(self, record: InboundRecord) -> None:
-        self.rows.append(record)
+    async def store_rejected(self, records: Sequence[InboundRecord]) -> None:
+        self.rows.extend(records)
 
     async def prune(self, *, older_than: datetime) -> int:
         return 0
