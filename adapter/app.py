@@ -28,9 +28,14 @@ from adapter.portal.context import Portal
 from adapter.portal.cors import cors_middleware
 from adapter.portal.errors import error_middleware
 from adapter.portal.identity import identity_middleware
+from adapter.portal.insurance import Insurance
+from adapter.portal.insurance import routes as insurance_routes
+from adapter.portal.sms_messages import routes as sms_message_routes
 from adapter.ports import chosen
 from adapter.ports.customs import CustomsData, DemoCustomsData
 from adapter.ports.seals import DemoSealRegistry, SealRegistry
+from adapter.ports.sms import DemoSmsGateway, SmsGateway
+from adapter.service_layer.insurance import SmsPolicy
 from adapter.service_layer.operations import prune_deduplication
 from adapter.service_layer.parties import Parties
 from adapter.service_layer.receiving import Receiving
@@ -42,6 +47,7 @@ DATABASE = web.AppKey("database", Database)
 UNITS = web.AppKey("units_of_work", SqlUnitsOfWork)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 SEALS = web.AppKey("seals", SealRegistry)
+SMS = web.AppKey("sms", SmsGateway)
 # How long an oversized, refused body is still drained before the connection is dropped.
 LINGER_SECONDS = 0.5
 HOUSEKEEPING_SECONDS = 3600.0
@@ -93,6 +99,12 @@ def create_app(settings: Settings, *, db: Database | None = None,
     app.add_routes(operator.routes(uows, settings, wake))
     app.add_routes(agreements.routes(portal))
     app.add_routes(authorization.routes(portal))
+    sms = app[SMS] = chosen(settings.sms.gateway, DemoSmsGateway, settings)
+    code_rules = SmsPolicy(settings.sms.code_key.get_secret_value().encode(),
+                           settings.sms.codes_per_enterprise_per_hour)
+    app.add_routes(insurance_routes(Insurance(portal, sms, code_rules)))
+    if isinstance(sms, DemoSmsGateway):
+        app.add_routes(sms_message_routes(sms, settings))
     app.add_routes(health.routes(uows, database=database.dialect,
                                  dispatcher_mode=dispatcher_mode(settings), ping=database.ping))
     app.add_routes(openapi.routes())

@@ -96,6 +96,14 @@ class PortSettings(BaseModel):
     customs: str = "demo"
 
 
+class SmsSettings(BaseModel):
+    """The SMS gateway of the insurance application's verification codes (I-4)."""
+
+    gateway: str = Field("demo", description="demo, or package.module:factory")
+    code_key: SecretStr = SecretStr("sms-code-demo-key-change-me")
+    codes_per_enterprise_per_hour: int = Field(10, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything the hub reads from its environment, in one place."""
 
@@ -118,6 +126,7 @@ class Settings(BaseSettings):
     dispatcher: DispatcherSettings = DispatcherSettings()
     limits: LimitSettings = LimitSettings()
     ports: PortSettings = PortSettings()
+    sms: SmsSettings = SmsSettings()
     duplicate_retention_days: int = Field(30, ge=1)
     log_json: bool = True
 

@@ -25,7 +25,12 @@ import aiohttp
 import requests
 from lxml import etree
 
-from mock_insurer.documents import agreement_stamp, termination_result
+from mock_insurer.documents import (
+    agreement_stamp,
+    application_receipt,
+    pending_policy,
+    termination_result,
+)
 from mock_insurer.faults import FaultMode
 from mock_insurer.push import DEFAULT_PASSWORD, DEFAULT_USER, PushResult, push
 from mock_insurer.runtime import serve_forever
@@ -54,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--password", default="hub-secret")
     serve.add_argument("--repo-root", type=Path, default=default_repo_root())
     serve.add_argument("--public-url", help="base URL to write into the served WSDL")
+    serve.add_argument("--hub", help="the hub's base URL: play the insurer's side against it")
+    serve.add_argument("--hub-channel", choices=("rest", "soap"), default="rest")
+    serve.add_argument("--stamp-on-signature", action="store_true",
+                       help="stamp every signed agreement received (then offer the policy)")
+    serve.add_argument("--decision-delay", type=float, default=2.0,
+                       help="seconds before stamping or deciding an application")
+    serve.add_argument("--return-email", default=r"^return",
+                       help="return (退回) applications whose contact e-mail matches this")
     serve.set_defaults(run=_serve)
 
     push_cmd = commands.add_parser("push", help="push a document to the hub")
@@ -71,6 +84,24 @@ def _parser() -> argparse.ArgumentParser:
     ending.add_argument("--uscc", required=True)
     ending.add_argument("--refuse", metavar="REASON", help="refuse the termination")
     ending.set_defaults(run=_push_termination_result)
+    offer = documents.add_parser("pending-policy", help="X-IN-1: offer (or withdraw) a policy")
+    _add_push_options(offer)
+    offer.add_argument("--offer-no", required=True)
+    offer.add_argument("--uscc", required=True)
+    offer.add_argument("--name", required=True, help="the enterprise's name")
+    offer.add_argument("--supersedes", help="the open offer this one replaces")
+    offer.add_argument("--withdraw", metavar="REASON", help="withdraw the offer instead")
+    offer.set_defaults(run=_push_pending_policy)
+    decision = documents.add_parser("application-receipt",
+                                    help="X-IN-4: accept (生效) or return (退回) an application")
+    _add_push_options(decision)
+    decision.add_argument("--offer-no", required=True)
+    decision.add_argument("--application-no", required=True)
+    decision.add_argument("--uscc", required=True)
+    decision.add_argument("--name", default="", help="the enterprise's name, for the e-policy")
+    decision.add_argument("--return", dest="return_reason", metavar="REASON",
+                          help="return the application with this reason")
+    decision.set_defaults(run=_push_application_receipt)
 
     fault = commands.add_parser("fault", help="set (or show) the business port's fault")
     fault.add_argument("mode", nargs="?", choices=[mode.value for mode in FaultMode])
@@ -111,6 +142,11 @@ def _serve(args: argparse.Namespace) -> int:
         password=args.password,
         repo_root=args.repo_root,
         public_base_url=args.public_url,
+        hub_url=args.hub,
+        hub_channel=args.hub_channel,
+        stamp_on_signature=args.stamp_on_signature,
+        decision_delay_seconds=args.decision_delay,
+        return_email_pattern=args.return_email,
     )
     try:
         asyncio.run(serve_forever(settings))
@@ -118,6 +154,25 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"cannot listen: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _push_pending_policy(args: argparse.Namespace) -> int:
+    document = pending_policy(
+        args.offer_no, args.uscc, args.name, action="WITHDRAW" if args.withdraw else "OFFER",
+        supersedes=args.supersedes, reason=args.withdraw, message_id=args.message_id,
+        business_serial=args.business_serial,
+    )
+    return _push(args, document)
+
+
+def _push_application_receipt(args: argparse.Namespace) -> int:
+    document = application_receipt(
+        args.offer_no, args.application_no, args.uscc, enterprise_name=args.name,
+        result="RETURNED" if args.return_reason else "EFFECTIVE", return_reason=args.return_reason,
+        message_id=args.message_id, business_serial=args.business_serial,
+        correlation_id=args.correlation_id,
+    )
+    return _push(args, document)
 
 
 def _push_termination_result(args: argparse.Namespace) -> int:

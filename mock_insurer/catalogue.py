@@ -69,6 +69,22 @@ RECEIVED_TYPES: tuple[DocumentType, ...] = (
         soap_operation="SubmitDataAuthorization",
         soap_action="urn:swcredit:insurer:SubmitDataAuthorization",
     ),
+    DocumentType(
+        slug="insurance-application",
+        root="{urn:swcredit:insurance-application:1}InsuranceApplication",
+        message_type="INSURANCE_APPLICATION",
+        xsd="insurance_application.xsd",
+        soap_operation="SubmitInsuranceApplication",
+        soap_action="urn:swcredit:insurer:SubmitInsuranceApplication",
+    ),
+    DocumentType(
+        slug="receipt-acknowledgement",
+        root="{urn:swcredit:receipt-acknowledgement:1}ReceiptAcknowledgement",
+        message_type="RECEIPT_ACKNOWLEDGEMENT",
+        xsd="receipt_acknowledgement.xsd",
+        soap_operation="SubmitReceiptAcknowledgement",
+        soap_action="urn:swcredit:insurer:SubmitReceiptAcknowledgement",
+    ),
 )
 """Documents the hub sends to the insurer (served by this mock)."""
 
@@ -88,6 +104,22 @@ PUSHED_TYPES: tuple[DocumentType, ...] = (
         xsd="termination_result.xsd",
         soap_operation="ReceiveTerminationResult",
         soap_action="urn:swcredit:hub:ReceiveTerminationResult",
+    ),
+    DocumentType(
+        slug="pending-policy",
+        root="{urn:swcredit:pending-policy:1}PendingPolicy",
+        message_type="PENDING_POLICY",
+        xsd="pending_policy.xsd",
+        soap_operation="ReceivePendingPolicy",
+        soap_action="urn:swcredit:hub:ReceivePendingPolicy",
+    ),
+    DocumentType(
+        slug="application-receipt",
+        root="{urn:swcredit:application-receipt:1}ApplicationReceipt",
+        message_type="APPLICATION_RECEIPT",
+        xsd="application_receipt.xsd",
+        soap_operation="ReceiveApplicationReceipt",
+        soap_action="urn:swcredit:hub:ReceiveApplicationReceipt",
     ),
 )
 """Documents the insurer pushes to the hub (built and sent by this mock)."""

@@ -25,7 +25,12 @@ from lxml import etree
 
 from mock_insurer.ack import AckError, DocumentRef, build_ack, xml_datetime
 from mock_insurer.catalogue import COMMON_NS, HUB_PARTY, INSURER_PARTY, PUSHED_TYPES
-from mock_insurer.documents import agreement_stamp, termination_result
+from mock_insurer.documents import (
+    agreement_stamp,
+    application_receipt,
+    pending_policy,
+    termination_result,
+)
 from mock_insurer.push import DEFAULT_PASSWORD, DEFAULT_USER, basic_auth, push_rest
 from mock_insurer.xmlsafe import serialise
 
@@ -41,7 +46,10 @@ AWAITING_STAMP = "an agreement is awaiting the insurer's stamp"
 BEING_TERMINATED = "an agreement is being terminated"
 NO_SUCH_AGREEMENT = "no agreement has this number"
 STAMP_ALREADY_ACCEPTED = "the hub has already accepted a stamp with this message id"
-STATES = (AWAITING_STAMP, BEING_TERMINATED, NO_SUCH_AGREEMENT, STAMP_ALREADY_ACCEPTED)
+SIGNED_AWAITING_OFFER = "an enterprise with a signed agreement awaits a pending policy"
+APPLICATION_SUBMITTED = "an application for a pending policy has been submitted"
+STATES = (AWAITING_STAMP, BEING_TERMINATED, NO_SUCH_AGREEMENT, STAMP_ALREADY_ACCEPTED,
+          SIGNED_AWAITING_OFFER, APPLICATION_SUBMITTED)
 
 # One enterprise per agreement (the hub allows one live agreement per enterprise); valid
 # GB 32100 codes, check digit included.
@@ -50,6 +58,8 @@ USCC = {
     "SA-PACT-0002": "91350100000090026U",
     "SA-PACT-0003": "91350100000090034N",
     "SA-PACT-0404": "91350100000094043H",
+    "PP-PACT-0001": "91350100000900412N",
+    "PP-PACT-0002": "91350100000900420H",
 }
 SENT_AT = datetime(2024, 6, 3, 2, 16, 2, tzinfo=UTC)
 DECIDED_AT = datetime(2024, 9, 3, 6, 0, 0, tzinfo=UTC)
@@ -69,6 +79,9 @@ SENT_RULES: dict[str, dict[str, Any]] = {
     "SentAt": {"match": "regex", "regex": DATETIME},
     "StampedAt": {"match": "regex", "regex": DATETIME},
     "DecidedAt": {"match": "regex", "regex": DATETIME},
+    "OfferedAt": {"match": "regex", "regex": DATETIME},
+    "IssuedAt": {"match": "regex", "regex": DATETIME},
+    "EPolicy": {"match": "regex", "regex": BASE64},
     "InsurerSealSerial": {"match": "regex", "regex": IDENTIFIER},
     "InsurerSealCertificate": {"match": "regex", "regex": BASE64},
     "RefusalReason": ANY_TEXT,
@@ -133,6 +146,19 @@ def _agreement(agreement_no: str, **more: str) -> dict[str, str]:
     return {"agreement_no": agreement_no, "uscc": USCC[agreement_no], **more}
 
 
+def _offer(offer_no: str, message_id: str) -> bytes:
+    return pending_policy(offer_no, USCC[offer_no], "厦门海沧小微外贸有限公司",
+                          coverage_start=DECIDED_AT.date(), offered_at=SENT_AT,
+                          message_id=message_id, sent_at=SENT_AT)
+
+
+def _receipt(offer_no: str, message_id: str) -> bytes:
+    return application_receipt(offer_no, f"TB-{offer_no}", USCC[offer_no],
+                               enterprise_name="厦门海沧小微外贸有限公司", decided_at=DECIDED_AT,
+                               policy_no=f"SCH-{offer_no}", message_id=message_id,
+                               sent_at=DECIDED_AT)
+
+
 ACCEPTED_PUSHES: dict[str, Callable[[], Push]] = {
     "agreement-stamp": lambda: Push(
         "the insurer's stamp on an agreement awaiting it", "agreement-stamp",
@@ -143,6 +169,15 @@ ACCEPTED_PUSHES: dict[str, Callable[[], Push]] = {
         "the insurer's confirmation of a termination", "termination-result",
         _termination("SA-PACT-0003", "SINOSURE-PACT-0003", reason="经核实无未结案件，同意解约"),
         ((BEING_TERMINATED, _agreement("SA-PACT-0003")),), 200, "ACCEPTED"),
+    "pending-policy": lambda: Push(
+        "a pending policy for an enterprise with a signed agreement", "pending-policy",
+        _offer("PP-PACT-0001", "SINOSURE-PACT-0011"),
+        ((SIGNED_AWAITING_OFFER, {"uscc": USCC["PP-PACT-0001"]}),), 200, "ACCEPTED"),
+    "application-receipt": lambda: Push(
+        "the insurer's acceptance of a submitted application", "application-receipt",
+        _receipt("PP-PACT-0002", "SINOSURE-PACT-0012"),
+        ((APPLICATION_SUBMITTED, {"offer_no": "PP-PACT-0002", "application_no": "TB-PP-PACT-0002",
+                                  "uscc": USCC["PP-PACT-0002"]}),), 200, "ACCEPTED"),
 }
 """One accepted push per document type the insurer pushes (``catalogue.PUSHED_TYPES``)."""
 

@@ -7,12 +7,14 @@ pairs, so a new document type (termination result, receipt ...) is a row in
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from lxml import etree
 
+from mock_insurer import epolicy
 from mock_insurer.ack import new_id, xml_datetime
 from mock_insurer.catalogue import (
     COMMON_NS,
@@ -35,6 +37,10 @@ BodyItem = tuple[str, BodyValue]
 its text, None to leave it out, or nested items."""
 
 STAMP_RESULTS = ("STAMPED", "REFUSED")
+INSURER_BRANCH_NAME = "中国出口信用保险公司福建分公司"
+INSURER_BRANCH_CODE = "SINOSURE-FJ"
+PRODUCT_CODE = "XWXBY"
+PRODUCT_NAME = "小微信保易"
 DEFAULT_SEAL_SERIAL = "SINOSURE-ESEAL-0001"
 
 
@@ -177,3 +183,101 @@ def validate(document: bytes, repo_root: Path | None = None) -> list[SchemaError
     root = etree.fromstring(document)
     schemas = SchemaSet((repo_root or default_repo_root()) / "xsd")
     return schemas.validate(root, document_type_of(root).xsd)
+
+
+def pending_policy(
+    offer_no: str,
+    uscc: str,
+    enterprise_name: str,
+    *,
+    org_code: str | None = None,
+    action: str = "OFFER",
+    supersedes: str | None = None,
+    reason: str | None = None,
+    coverage_start: date | None = None,
+    months: int = 12,
+    max_liability: str | None = "500000.00",
+    offered_at: datetime | None = None,
+    message_id: str | None = None,
+    business_serial: str | None = None,
+    sent_at: datetime | None = None,
+) -> bytes:
+    """X-IN-1 待确认保单: the small/micro policy (小微信保易) offered to an enterprise, or
+    withdrawn (``action="WITHDRAW"``)."""
+    if action not in ("OFFER", "WITHDRAW"):
+        raise ValueError("action must be OFFER or WITHDRAW")
+    start = coverage_start or (offered_at or datetime.now(UTC)).date()
+    end = date(start.year + (start.month - 1 + months) // 12,
+               (start.month - 1 + months) % 12 + 1, 1) - timedelta(days=1)
+    body: list[BodyItem] = [
+        ("OfferNo", offer_no),
+        ("Action", action),
+        ("Enterprise", [(f"{{{COMMON_NS}}}Name", enterprise_name), (f"{{{COMMON_NS}}}Uscc", uscc),
+                        (f"{{{COMMON_NS}}}OrgCode", org_code)]),
+        ("Insurer", [("Name", INSURER_BRANCH_NAME), ("Code", INSURER_BRANCH_CODE)]),
+        ("ProductCode", PRODUCT_CODE),
+        ("ProductName", PRODUCT_NAME),
+        ("CoverageStart", start.isoformat()),
+        ("CoverageEnd", end.isoformat()),
+        ("OfferedAt", xml_datetime(offered_at or datetime.now(UTC))),
+        ("MaxLiability", max_liability),
+        ("Supersedes", supersedes),
+        ("Reason", reason),
+    ]
+    document = build_document(pushed_type("pending-policy"), body, message_id=message_id,
+                              business_serial=business_serial or f"PP-{offer_no}", sent_at=sent_at)
+    return _with_currency(document, "MaxLiability", "USD")
+
+
+def application_receipt(
+    offer_no: str,
+    application_no: str,
+    uscc: str,
+    *,
+    enterprise_name: str = "",
+    result: str = "EFFECTIVE",
+    return_reason: str | None = None,
+    policy_no: str | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    decided_at: datetime | None = None,
+    message_id: str | None = None,
+    business_serial: str | None = None,
+    correlation_id: str | None = None,
+    sent_at: datetime | None = None,
+) -> bytes:
+    """X-IN-4 投保受理结果: 生效 with the policy and a real e-policy PDF, or 退回 with a reason."""
+    if result not in ("EFFECTIVE", "RETURNED"):
+        raise ValueError("result must be EFFECTIVE or RETURNED")
+    if result == "RETURNED" and not return_reason:
+        raise ValueError("a return needs a return_reason")
+    decided = decided_at or datetime.now(UTC)
+    policy: list[BodyItem] | None = None
+    if result == "EFFECTIVE":
+        start = period_start or decided.date() + timedelta(days=1)
+        end = period_end or date(start.year + 1, start.month, 1) - timedelta(days=1)
+        number = policy_no or f"SCH{application_no.replace('-', '')}"[:64]
+        pdf = epolicy.render(epolicy.PolicyFacts(number, enterprise_name or uscc, uscc, PRODUCT_NAME,
+                                                 start, end, decided, application_no))
+        policy = [("PolicyNo", number), ("PeriodStart", start.isoformat()),
+                  ("PeriodEnd", end.isoformat()), ("IssuedAt", xml_datetime(decided)),
+                  ("EPolicy", base64.b64encode(pdf).decode("ascii"))]
+    body: list[BodyItem] = [
+        ("OfferNo", offer_no),
+        ("ApplicationNo", application_no),
+        ("Uscc", uscc),
+        ("Result", result),
+        ("DecidedAt", xml_datetime(decided)),
+        ("Policy", policy),
+        ("ReturnReason", return_reason),
+    ]
+    return build_document(pushed_type("application-receipt"), body, message_id=message_id,
+                          business_serial=business_serial or f"AR-{application_no}",
+                          correlation_id=correlation_id, sent_at=sent_at)
+
+
+def _with_currency(document: bytes, element: str, currency: str) -> bytes:
+    root = etree.fromstring(document)
+    for found in root.iter(f"{{{etree.QName(root).namespace}}}{element}"):
+        found.set("currency", currency)
+    return serialise(root)

@@ -129,6 +129,7 @@ def take_in(
             ack_xml=serialise(ack, declaration=False),
         )
         state.store.add(record)
+        state.play.received(record)
     state.store.log(
         Attempt(
             at=at,

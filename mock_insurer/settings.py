@@ -29,6 +29,18 @@ class Settings:
     """Base URL written into the served WSDL; by default taken from each request's Host."""
     max_body_bytes: int = 2 * 1024 * 1024
     """Requests above this size are rejected before any parsing."""
+    hub_url: str | None = None
+    """Where the insurer pushes its side of a workflow; None: it only answers."""
+    hub_channel: str = "rest"
+    stamp_on_signature: bool = False
+    """Stamp every signed agreement received (X-IN-2), after ``decision_delay_seconds``."""
+    offer_on_stamp: bool = True
+    """Push a pending policy (X-IN-1) once an agreement this insurer stamped is 签约成功."""
+    decide_applications: bool = True
+    """Accept or return every application received (X-IN-4)."""
+    decision_delay_seconds: float = 0.2
+    return_email_pattern: str = r"^return"
+    """An application whose contact e-mail matches this is returned (退回), others accepted."""
 
     @property
     def xsd_dir(self) -> Path:

@@ -9,6 +9,7 @@ import logging
 from mock_insurer.catalogue import SchemaSet
 from mock_insurer.faults import Fault, FaultMode, FaultState
 from mock_insurer.listener import BusinessListener
+from mock_insurer.play import InsurerSide
 from mock_insurer.settings import Settings
 from mock_insurer.store import Store
 
@@ -20,6 +21,7 @@ class InsurerState:
         self.settings = settings
         self.store = Store()
         self.faults = FaultState()
+        self.play = InsurerSide(settings)
         self.schemas = SchemaSet(settings.xsd_dir)
         self.wsdl_template = settings.insurer_wsdl.read_bytes()
         self.xsd_files = {
@@ -51,6 +53,7 @@ class InsurerState:
         await self.set_fault(FaultMode.NONE)
 
     async def close(self) -> None:
+        await self.play.close()
         task = self._cancel_reopen()
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError):

@@ -200,6 +200,13 @@ class InvalidStateTransition(Conflict):
     message_zh = "当前状态不允许该操作"
 
 
+class TooManyRequests(HubError):
+    """Asked again too soon or too often (a verification code's cooldown, a sending quota)."""
+
+    code = "E-TOO-MANY-REQUESTS"
+    message_zh = "操作过于频繁，请稍后再试"
+
+
 # --- the hub's own store ---------------------------------------------------------------------
 
 

@@ -64,9 +64,28 @@ DATA_AUTHORIZATION = MessageKind(
     "DATA_AUTHORIZATION", "X-OUT-3", Direction.OUTBOUND, "data_authorization",
     "data-authorization", "SubmitDataAuthorization", "data_authorization",
     sent_zh=f"企业数据授权已发送至{INSURER_ZH}")
+PENDING_POLICY = MessageKind(
+    "PENDING_POLICY", "X-IN-1", Direction.INBOUND, "pending_policy", "pending-policy",
+    "ReceivePendingPolicy", "insurance_application",
+    received_zh={"OFFER": f"收到{INSURER_ZH}发送的待确认保单",
+                 "WITHDRAW": f"{INSURER_ZH}撤回待确认保单"})
+APPLICATION_RECEIPT = MessageKind(
+    "APPLICATION_RECEIPT", "X-IN-4", Direction.INBOUND, "application_receipt",
+    "application-receipt", "ReceiveApplicationReceipt", "insurance_application",
+    received_zh={"EFFECTIVE": f"{INSURER_ZH}审核通过，保单生效",
+                 "RETURNED": f"{INSURER_ZH}退回投保申请"})
+INSURANCE_APPLICATION = MessageKind(
+    "INSURANCE_APPLICATION", "X-OUT-4", Direction.OUTBOUND, "insurance_application",
+    "insurance-application", "SubmitInsuranceApplication", "insurance_application",
+    sent_zh=f"投保申请已发送至{INSURER_ZH}")
+RECEIPT_ACKNOWLEDGEMENT = MessageKind(
+    "RECEIPT_ACKNOWLEDGEMENT", "X-OUT-5", Direction.OUTBOUND, "receipt_acknowledgement",
+    "receipt-acknowledgement", "SubmitReceiptAcknowledgement", "insurance_application",
+    sent_zh=f"收悉确认已送达{INSURER_ZH}")
 
 CATALOGUE: tuple[MessageKind, ...] = (
     AGREEMENT_STAMP, TERMINATION_RESULT, SIGNED_AGREEMENT, TERMINATION_REQUEST, DATA_AUTHORIZATION,
+    PENDING_POLICY, APPLICATION_RECEIPT, INSURANCE_APPLICATION, RECEIPT_ACKNOWLEDGEMENT,
 )
 BY_MESSAGE_TYPE: Mapping[str, MessageKind] = {kind.message_type: kind for kind in CATALOGUE}
 INBOUND: tuple[MessageKind, ...] = tuple(k for k in CATALOGUE if k.direction is Direction.INBOUND)

@@ -21,7 +21,11 @@ from adapter.domain.exchange import Envelope
 from adapter.domain.messages import Direction, MessageKind
 from adapter.mappings import (
     agreement_stamp,
+    application_receipt,
     data_authorization,
+    insurance_application,
+    pending_policy,
+    receipt_acknowledgement,
     schemas,
     signed_agreement,
     termination_request,
@@ -36,6 +40,10 @@ MAPPINGS: dict[str, ModuleType] = {
     messages.SIGNED_AGREEMENT.message_type: signed_agreement,
     messages.TERMINATION_REQUEST.message_type: termination_request,
     messages.DATA_AUTHORIZATION.message_type: data_authorization,
+    messages.PENDING_POLICY.message_type: pending_policy,
+    messages.APPLICATION_RECEIPT.message_type: application_receipt,
+    messages.INSURANCE_APPLICATION.message_type: insurance_application,
+    messages.RECEIPT_ACKNOWLEDGEMENT.message_type: receipt_acknowledgement,
 }
 
 

@@ -13,11 +13,13 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.persistence.agreements import SqlAgreements
+from adapter.persistence.applications import SqlApplications
 from adapter.persistence.authorizations import SqlAuthorizations
 from adapter.persistence.database import Database
 from adapter.persistence.inbox import SqlInbox
 from adapter.persistence.outage import is_outage, outage_as_unavailable
 from adapter.persistence.outbox import SqlOutbox
+from adapter.persistence.sms_codes import SqlSmsCodes
 from adapter.persistence.timeline import SqlTimeline
 
 
@@ -26,6 +28,8 @@ class SqlUnitOfWork:
         self.conn = conn
         self.agreements = SqlAgreements(conn)
         self.authorizations = SqlAuthorizations(conn)
+        self.applications = SqlApplications(conn)
+        self.sms_codes = SqlSmsCodes(conn)
         self.outbox = SqlOutbox(conn)
         self.inbox = SqlInbox(conn)
         self.timeline = SqlTimeline(conn)

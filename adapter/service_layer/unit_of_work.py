@@ -20,6 +20,7 @@ from typing import Protocol
 from adapter.domain.agreement import Agreement, AgreementStatus, ReceiptFacts
 from adapter.domain.authorization import DataAuthorization
 from adapter.domain.exchange import Envelope, OutboundDocument
+from adapter.domain.insurance import InsuranceApplication
 from adapter.domain.records import (
     Delivery,
     InboundRecord,
@@ -27,6 +28,7 @@ from adapter.domain.records import (
     OutboxItem,
     OutboxStatus,
 )
+from adapter.domain.sms import VerificationCode
 from adapter.domain.timeline import TimelineEntry, TimelineRecord
 
 
@@ -79,6 +81,47 @@ class Authorizations(Protocol):
         """False when the enterprise has authorized already (the first one stands)."""
 
     async def of(self, uscc: str) -> DataAuthorization | None: ...
+
+
+class Applications(Protocol):
+    """Insurance applications, one per pending policy (offer number)."""
+
+    async def add(self, application: InsuranceApplication) -> bool:
+        """False when the enterprise already has an open offer (a unique key decides)."""
+
+    async def get(self, offer_no: str, *, uscc: str | None = None) -> InsuranceApplication | None:
+        """With ``uscc``, only that enterprise's application: another's is not found."""
+
+    async def for_update(self, offer_no: str) -> InsuranceApplication | None: ...
+
+    async def open_of(self, uscc: str) -> InsuranceApplication | None: ...
+
+    async def save(self, application: InsuranceApplication) -> None: ...
+
+    async def document(self, offer_no: str, kind: str) -> tuple[bytes | None, str | None]:
+        """A stored PDF (``application``, ``policy`` or ``e_policy``) and the state it shows."""
+
+    async def store_document(self, offer_no: str, kind: str, pdf: bytes, shown: str) -> None: ...
+
+    async def page(self, uscc: str, *, statuses: Sequence[str] | None, policies: bool, limit: int,
+                   after: tuple[datetime, str] | None) -> list[InsuranceApplication]:
+        """Newest first, keyset-paged on (offered_at, offer_no); ``policies``: only those
+        that became a policy, on (policy_issued_at, offer_no)."""
+
+    async def counts(self, uscc: str) -> dict[str, int]:
+        """How many applications per 投保状态, and ``待收悉`` for policies awaiting it."""
+
+
+class SmsCodes(Protocol):
+    async def add(self, code: VerificationCode) -> None: ...
+
+    async def latest(self, subject: str) -> VerificationCode | None:
+        """The newest code of one application, locked until commit."""
+
+    async def save(self, code: VerificationCode) -> None:
+        """Tries and use: the only things that change on a code."""
+
+    async def sent_since(self, uscc: str, since: datetime) -> int: ...
 
 
 class Outbox(Protocol):
@@ -142,6 +185,12 @@ class UnitOfWork(Protocol):
 
     @property
     def authorizations(self) -> Authorizations: ...
+
+    @property
+    def applications(self) -> Applications: ...
+
+    @property
+    def sms_codes(self) -> SmsCodes: ...
 
     @property
     def outbox(self) -> Outbox: ...

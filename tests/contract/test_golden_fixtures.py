@@ -27,12 +27,14 @@ from lxml import etree
 from adapter.config import LimitSettings
 from adapter.domain.agreement import AgreementStamp, AgreementStatus, TerminationResult
 from adapter.domain.errors import SchemaViolation
+from adapter.domain.insurance import ApplicationReceipt, PolicyOffer
 from adapter.mappings import acknowledgement, schemas
 from adapter.mappings.envelope import peek_envelope, read_envelope
 from adapter.mappings.registry import DOCUMENT_TYPES, INBOUND_BY_SLUG, DocumentType
 from adapter.mappings.xml_safety import parse_untrusted
 from adapter.persistence.database import Database
 from tests.harness import hub_settings, post_rest, put_in_state, running_hub, sign
+from tests.insurance_harness import pending, submitted
 from tests.integration.test_inbound_channels import zeep_client
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -81,9 +83,20 @@ async def _agreement_is_terminating(db: Database, result: TerminationResult) -> 
     await put_in_state(db, result.agreement_no, AgreementStatus.TERMINATING, result.decided_at)
 
 
+async def _offer_to_supersede_is_pending(db: Database, offer: PolicyOffer) -> None:
+    assert offer.supersedes is not None
+    await pending(db, offer.supersedes, uscc=offer.uscc)
+
+
+async def _application_is_submitted(db: Database, receipt: ApplicationReceipt) -> None:
+    await submitted(db, receipt.offer_no, receipt.application_no, uscc=receipt.uscc)
+
+
 PREREQUISITES: dict[str, Callable[[Database, Any], Awaitable[None]]] = {
     "AGREEMENT_STAMP": _agreement_is_signing,
     "TERMINATION_RESULT": _agreement_is_terminating,
+    "PENDING_POLICY": _offer_to_supersede_is_pending,
+    "APPLICATION_RECEIPT": _application_is_submitted,
 }
 
 

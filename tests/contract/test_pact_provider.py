@@ -37,6 +37,7 @@ from tests.contract.pact_support import (
     rename_element,
     run_verifier,
 )
+from tests.insurance_harness import signed_agreement_for, submitted
 from tests.harness import (
     RunningHub,
     hub_settings,
@@ -87,11 +88,21 @@ def _fields(envelope: Envelope) -> dict[str, Any]:
     return {name: getattr(envelope, name) for name in envelope.__dataclass_fields__}
 
 
+async def _signed_awaiting_offer(hub: RunningHub, params: dict[str, Any]) -> None:
+    await signed_agreement_for(hub.db, params["uscc"])
+
+
+async def _application_submitted(hub: RunningHub, params: dict[str, Any]) -> None:
+    await submitted(hub.db, params["offer_no"], params["application_no"], uscc=params["uscc"])
+
+
 PROVIDER_STATES: dict[str, Setup] = {
     insurer.AWAITING_STAMP: _awaiting_stamp,
     insurer.BEING_TERMINATED: _being_terminated,
     insurer.NO_SUCH_AGREEMENT: _no_such_agreement,
     insurer.STAMP_ALREADY_ACCEPTED: _stamp_already_accepted,
+    insurer.SIGNED_AWAITING_OFFER: _signed_awaiting_offer,
+    insurer.APPLICATION_SUBMITTED: _application_submitted,
 }
 
 

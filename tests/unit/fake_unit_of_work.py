@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from adapter.domain.agreement import Agreement
 from adapter.domain.authorization import DataAuthorization
 from adapter.domain.exchange import Envelope, utcnow
+from adapter.domain.insurance import InsuranceApplication
+from adapter.domain.sms import VerificationCode
 from adapter.domain.records import Delivery, InboundRecord, InboxItem, OutboxItem, OutboxStatus
 from adapter.domain.timeline import TimelineEntry, TimelineRecord
 from adapter.service_layer.unit_of_work import ExpectedMove
@@ -26,6 +28,9 @@ class Store:
     agreements: dict[str, Agreement] = field(default_factory=dict)
     documents: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     authorizations: dict[str, DataAuthorization] = field(default_factory=dict)
+    applications: dict[str, InsuranceApplication] = field(default_factory=dict)
+    insurance_documents: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
+    sms_codes: list[VerificationCode] = field(default_factory=list)
     outbox: list[OutboxItem] = field(default_factory=list)
     inbox: list[InboundRecord] = field(default_factory=list)
     timeline: list[TimelineRecord] = field(default_factory=list)
@@ -102,6 +107,81 @@ class FakeAuthorizations:
 
     async def of(self, uscc: str) -> DataAuthorization | None:
         return self.rows.get(uscc)
+
+
+class FakeApplications:
+    def __init__(self, store: Store) -> None:
+        self.rows = store.applications
+        self.documents = store.insurance_documents
+
+    async def add(self, application: InsuranceApplication) -> bool:
+        if application.offer_no in self.rows or any(
+                a.uscc == application.uscc and a.is_open for a in self.rows.values()):
+            return False
+        self.rows[application.offer_no] = copy.deepcopy(application)
+        return True
+
+    async def get(self, offer_no: str, *, uscc: str | None = None) -> InsuranceApplication | None:
+        found = self.rows.get(offer_no)
+        if found is None or (uscc is not None and found.uscc != uscc):
+            return None
+        return copy.deepcopy(found)
+
+    async def for_update(self, offer_no: str) -> InsuranceApplication | None:
+        return await self.get(offer_no)
+
+    async def open_of(self, uscc: str) -> InsuranceApplication | None:
+        return next((copy.deepcopy(a) for a in self.rows.values() if a.uscc == uscc and a.is_open),
+                    None)
+
+    async def save(self, application: InsuranceApplication) -> None:
+        self.rows[application.offer_no] = copy.deepcopy(application)
+
+    async def document(self, offer_no: str, kind: str) -> tuple[bytes | None, str | None]:
+        return self.documents.get((offer_no, kind), (None, None))
+
+    async def store_document(self, offer_no: str, kind: str, pdf: bytes, shown: str) -> None:
+        self.documents[(offer_no, kind)] = (pdf, shown)
+
+    async def page(self, uscc: str, *, statuses: Sequence[str] | None, policies: bool, limit: int,
+                   after: tuple[datetime, str] | None) -> list[InsuranceApplication]:
+        def key(a: InsuranceApplication) -> tuple[datetime, str]:
+            return (a.policy_issued_at if policies else a.offer.offered_at) or a.updated_at, a.offer_no
+        found = sorted((a for a in self.rows.values() if a.uscc == uscc
+                        and (not policies or a.policy_issued_at is not None)), key=key, reverse=True)
+        if statuses:
+            found = [a for a in found if (a.receipt_status.value if policies and a.receipt_status
+                                          else a.status.value) in statuses]
+        if after:
+            found = [a for a in found if key(a) < after]
+        return found[:limit]
+
+    async def counts(self, uscc: str) -> dict[str, int]:
+        counted: dict[str, int] = {}
+        for a in self.rows.values():
+            if a.uscc == uscc:
+                counted[a.status.value] = counted.get(a.status.value, 0) + 1
+        counted["待收悉"] = sum(1 for a in self.rows.values() if a.uscc == uscc
+                               and a.receipt_status is not None and a.receipt_status.value == "待收悉")
+        return counted
+
+
+class FakeSmsCodes:
+    def __init__(self, store: Store) -> None:
+        self.rows = store.sms_codes
+
+    async def add(self, code: VerificationCode) -> None:
+        code.id = len(self.rows) + 1
+        self.rows.append(copy.copy(code))
+
+    async def latest(self, subject: str) -> VerificationCode | None:
+        return next((copy.copy(c) for c in reversed(self.rows) if c.subject == subject), None)
+
+    async def save(self, code: VerificationCode) -> None:
+        self.rows[self.rows.index(next(c for c in self.rows if c.id == code.id))] = copy.copy(code)
+
+    async def sent_since(self, uscc: str, since: datetime) -> int:
+        return sum(1 for c in self.rows if c.uscc == uscc and c.issued_at >= since)
 
 
 _ids = itertools.count(1)
@@ -225,6 +305,8 @@ class FakeUnitOfWork:
         self.working = copy.deepcopy(self.store)
         self.agreements = FakeAgreements(self.working)
         self.authorizations = FakeAuthorizations(self.working)
+        self.applications = FakeApplications(self.working)
+        self.sms_codes = FakeSmsCodes(self.working)
         self.outbox = FakeOutbox(self.working)
         self.inbox = FakeInbox(self.working)
         self.timeline = FakeTimeline(self.working)
@@ -235,7 +317,8 @@ class FakeUnitOfWork:
                 len(self.working.timeline) + 1, entry.object_type, entry.object_id,
                 entry.at or utcnow(), entry.event, entry.outcome, entry.message_type,
                 entry.message_id, entry.correlation_id, dict(entry.detail)))
-        for name in ("agreements", "documents", "authorizations", "outbox", "inbox", "timeline"):
+        for name in ("agreements", "documents", "authorizations", "applications",
+                     "insurance_documents", "sms_codes", "outbox", "inbox", "timeline"):
             setattr(self.store, name, getattr(self.working, name))
         self.store.commits += 1
         self._bind()
