@@ -15,17 +15,18 @@ from collections.abc import Callable
 
 
 class OncePerInterval(logging.Filter):
-    """Lets the first record of each message template through per ``seconds``; the next one
-    let through carries ``suppressed`` (how many were held back) and says it in the text."""
+    """Lets the first record of each message template (and error code, when the record
+    carries one) through per ``seconds``; the next one let through carries ``suppressed``
+    (how many were held back) and says it in the text."""
 
     def __init__(self, seconds: float = 10.0, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.seconds = seconds
         self.clock = clock
-        self._seen: dict[tuple[str, object], list[float]] = {}
+        self._seen: dict[tuple[str, object, object], list[float]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        key = (record.name, record.msg)
+        key = (record.name, record.msg, getattr(record, "error_code", None))
         now = self.clock()
         state = self._seen.get(key)
         if state is not None and now - state[0] < self.seconds:

@@ -305,7 +305,7 @@ class Result:
 
 async def drive(label: str, url: str, bodies: Sequence[bytes], *, concurrency: int,
                 headers: dict[str, str], expect: bytes | None = None,
-                meter: CpuMeter | None = None) -> Result:
+                meter: CpuMeter | None = None, status_expected: int = 200) -> Result:
     """POST every body once with ``concurrency`` requests in flight; time each one."""
     import aiohttp
 
@@ -323,7 +323,7 @@ async def drive(label: str, url: str, bodies: Sequence[bytes], *, concurrency: i
                 answer = await response.read()
                 status = response.status
             latencies.append(time.perf_counter() - started)
-            if status != 200 or (expect is not None and expect not in answer):
+            if status != status_expected or (expect is not None and expect not in answer):
                 errors.append(f"HTTP {status}: {answer[:300]!r}")
 
     connector = aiohttp.TCPConnector(limit=concurrency)

@@ -9,6 +9,8 @@ dispatcher off); this process is the client. Measured, each after a small warm-u
 
   hub new        N distinct stamps, first delivery: receive → validate → inbox → state → ack
   hub duplicate  the same N documents again: answered DUPLICATE, no business effect
+  hub rejected   N stamps for agreements that do not exist: stored, answered 422 REJECTED
+                 (E-AGREEMENT-UNKNOWN), the cost a partner resending a bad document puts on us
   ceiling        bench/serve.py ceiling, same process layout, same documents and concurrency:
                  lxml parse + XMLSchema validate + one INSERT of the raw bytes + small ack
 
@@ -84,6 +86,8 @@ async def run(args: argparse.Namespace) -> None:
     signing, usccs = await sign_agreements(url, warm + [number for batch in numbers for number in batch])
     warm_docs = [stamp_document(number, uscc=usccs[number]) for number in warm]
     docs = [[stamp_document(number, uscc=usccs[number]) for number in batch] for batch in numbers]
+    unknown = [[stamp_document(f"AG-NONE-{r}-{i:06d}", uscc=usccs[warm[0]]) for i in range(args.n)]
+               for r in range(rounds)]
     size = sum(map(len, docs[0])) / len(docs[0])
     print(f"inbound REST, {args.db}: n={args.n} concurrency={args.concurrency} warm-up={args.warmup} "
           f"rounds={rounds}, document ~{size:.0f} B; {len(warm) + rounds * args.n} agreements signed in "
@@ -107,10 +111,11 @@ async def run(args: argparse.Namespace) -> None:
         async with aiohttp.ClientSession() as session, session.get(f"{base}/_bench/pool") as answer:
             return await answer.json()  # type: ignore[no-any-return]
 
-    async def measured(label: str, documents: list[bytes], expect: bytes) -> Result:
+    async def measured(label: str, documents: list[bytes], expect: bytes,
+                       status: int = 200) -> Result:
         before = await pool_counts()
         result = await drive(label, target, documents, concurrency=c, headers=headers, expect=expect,
-                             meter=meter)
+                             meter=meter, status_expected=status)
         after = await pool_counts()
         per = {name: (after[name] - before[name]) / len(documents) for name in after}
         trips = per["statement"] + per["begin"] + per["commit"] + per["rollback"]
@@ -135,7 +140,7 @@ async def run(args: argparse.Namespace) -> None:
             hub.process.send_signal(signal.SIGUSR1)
             await asyncio.sleep(0.3)
 
-    measured_rounds: list[tuple[Result, Result, Result | None]] = []
+    measured_rounds: list[tuple[Result, Result, Result | None, Result]] = []
     try:
         await drive("warm-up", target, warm_docs, concurrency=c, headers=headers, expect=b"ACCEPTED")
         await drive("warm-up", target, warm_docs, concurrency=c, headers=headers, expect=b"DUPLICATE")
@@ -145,11 +150,14 @@ async def run(args: argparse.Namespace) -> None:
         await next_profile_segment()  # segment 0: start-up and warm-up, not shown
         # Hub and ceiling take turns, round after round: a machine that drifts during the run
         # shifts both sides of a round's ratio alike.
-        for batch in docs:
+        for batch, refused in zip(docs, unknown, strict=True):
             new = await measured("hub new (stamp -> signed)", batch, b"ACCEPTED")
             await next_profile_segment()  # segment 1: the new documents
             dup = await measured("hub duplicate (same documents)", batch, b"DUPLICATE")
-            measured_rounds.append((new, dup, await ceiling_run(batch)))
+            await next_profile_segment()  # segment 2: the duplicates
+            bad = await measured("hub rejected (unknown agreement)", refused, b"E-AGREEMENT-UNKNOWN",
+                                 status=422)
+            measured_rounds.append((new, dup, await ceiling_run(batch), bad))
     finally:
         hub.stop()
         if ceiling_child:
@@ -158,10 +166,10 @@ async def run(args: argparse.Namespace) -> None:
         print(f"hub exited with {hub.process.returncode}:\n{hub.log_tail()}", file=sys.stderr)
     check = await check_effects(url, rounds * args.n, args.warmup)
 
-    for index, (new, dup, ceiling) in enumerate(measured_rounds, start=1):
+    for index, (new, dup, ceiling, bad) in enumerate(measured_rounds, start=1):
         title = f"inbound, {args.db}, round {index} of {rounds}" + (
             " — PROFILED, slower than real" if profile_path else "")
-        results = [new, dup] + ([ceiling] if ceiling else [])
+        results = [new, dup, bad] + ([ceiling] if ceiling else [])
         print_table(title, results, ratio_to=lambda _r, ceiling=ceiling: ceiling)  # type: ignore[misc]
         cpu = {r.label: r.cpu.get("server", 0.0) / r.count * 1000 for r in results}
         line = "  server CPU per message: " + ", ".join(
@@ -170,24 +178,26 @@ async def run(args: argparse.Namespace) -> None:
     print(check)
     print_verdicts(measured_rounds)
     if profile_path:
-        for segment, label in ((1, "new documents"), (2, "duplicates")):
+        for segment, label in ((1, "new documents"), (2, "duplicates"), (3, "rejected")):
             dump = f"{profile_path}.{segment}"
             print(f"\n=== hub profile: {label} ===")
             print_profile_buckets(dump, per=args.n)
             print_profile(dump, top=args.top, sort="tottime")
 
 
-def print_verdicts(measured_rounds: list[tuple[Result, Result, Result | None]]) -> None:
+def print_verdicts(measured_rounds: list[tuple[Result, Result, Result | None, Result]]) -> None:
     """The targets, judged on the median round; every round's ratio shown beside it."""
     def judged(name: str, ratios: list[float], target: float) -> None:
         shown = ", ".join(f"{ratio:.2f}" for ratio in ratios)
         print(verdict(f"{name} (median of {len(ratios)})", statistics.median(ratios), target)
               + f"   rounds: {shown}")
 
-    if all(ceiling for _, _, ceiling in measured_rounds):
-        judged("hub new / ceiling", [new.rate / ceiling.rate for new, _, ceiling in measured_rounds
-                                     if ceiling], 0.6)
-    judged("hub duplicate / hub new", [dup.rate / new.rate for new, dup, _ in measured_rounds], 1.0)
+    if all(ceiling for _, _, ceiling, _ in measured_rounds):
+        judged("hub new / ceiling", [new.rate / ceiling.rate
+                                     for new, _, ceiling, _ in measured_rounds if ceiling], 0.6)
+        judged("hub rejected / ceiling", [bad.rate / ceiling.rate
+                                          for _, _, ceiling, bad in measured_rounds if ceiling], 0.5)
+    judged("hub duplicate / hub new", [dup.rate / new.rate for new, dup, _, _ in measured_rounds], 1.0)
 
 
 def main() -> None:

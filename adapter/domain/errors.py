@@ -117,6 +117,37 @@ class BusinessRuleViolation(DocumentRejected):
     message_zh = "报文内容不符合业务规则"
 
 
+class UnsupportedMediaType(DocumentRejected):
+    code = "E-HTTP-CONTENT-TYPE"
+    message_zh = "报文的Content-Type必须为XML"
+
+
+class UndecodableBody(DocumentRejected):
+    """A Content-Encoding the body does not match (``gzip`` on plain bytes)."""
+
+    code = "E-HTTP-ENCODING"
+    message_zh = "报文的Content-Encoding与内容不符，无法解码"
+
+
+class IncompleteBody(DocumentRejected):
+    """The connection ended before the declared length arrived: kept as far as it came."""
+
+    code = "E-HTTP-INCOMPLETE"
+    message_zh = "报文未完整接收，连接已中断"
+
+
+class SoapActionMismatch(DocumentRejected):
+    code = "E-SOAP-ACTION"
+    message_zh = "SOAPAction与报文的操作不一致"
+
+
+class SoapMustUnderstand(DocumentRejected):
+    """A SOAP header the sender marked mustUnderstand that the hub does not process."""
+
+    code = "E-SOAP-MUST-UNDERSTAND"
+    message_zh = "无法处理标记为mustUnderstand的SOAP报文头"
+
+
 class HubUnavailable(DocumentRejected):
     """The hub could not store the document in time (its database is down or stalled).
 

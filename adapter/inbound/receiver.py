@@ -20,6 +20,8 @@ from adapter.domain.errors import (
     EnvelopeReceiver,
     EnvelopeSender,
     HubUnavailable,
+    SoapMustUnderstand,
+    UnsupportedMediaType,
     WrongEndpoint,
 )
 from adapter.domain.exchange import Envelope
@@ -36,12 +38,16 @@ RETRY_AFTER_SECONDS = 5
 
 
 def http_status(error: DocumentRejected | None) -> int:
-    """200 for an acknowledged document; 413 too large, 422 a rule refused it, 503 nothing
-    was stored (send again), else 400."""
+    """200 for an acknowledged document; 413 too large, 415 not XML, 422 a rule refused it,
+    503 nothing was stored (send again), else 400."""
     if error is None:
         return 200
     if isinstance(error, HubUnavailable):
         return 503
+    if isinstance(error, UnsupportedMediaType):
+        return 415
+    if isinstance(error, SoapMustUnderstand):
+        return 500  # SOAP's HTTP binding answers every MustUnderstand fault with 500
     if isinstance(error, DocumentTooLarge):
         return 413
     if isinstance(error, BusinessRuleViolation):
@@ -59,6 +65,8 @@ class Receiver:
                       expected: DocumentType | None = None) -> Reception:
         root: etree._Element | None = None
         try:
+            if request.refusal is not None:
+                raise request.refusal
             if request.truncated:
                 raise DocumentTooLarge(f"document of {request.size} bytes exceeds the limit "
                                        f"of {self.max_bytes} bytes")

@@ -6,7 +6,7 @@ from aiohttp import web
 from lxml import etree
 
 from adapter.config import Settings
-from adapter.domain.errors import UnknownDocumentType
+from adapter.domain.errors import UnknownDocumentType, UnsupportedMediaType
 from adapter.inbound.http_edge import (
     authenticated_sender,
     close_if_unread,
@@ -36,7 +36,8 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
             raise web.HTTPNotFound(text=UnknownDocumentType.message_zh)
         body = await read_limited(request, limit=limit,
                                   keep_prefix=settings.limits.stored_prefix_of_oversized_bytes)
-        inbound = Request("rest", body.data, body.size, sender, body.truncated)
+        inbound = Request("rest", body.data, body.size, sender, body.truncated,
+                          body.error or _media_type_refusal(request))
         reception = await receiver.receive(inbound, extract, doc_type)
         response = web.Response(body=reception.ack_xml, status=http_status(reception.error),
                                 content_type=XML, charset="utf-8")
@@ -45,4 +46,15 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
         return close_if_unread(response, body)
 
     return [web.post("/insurer/v1/documents/{slug}", post_document)]
+
+
+def _media_type_refusal(request: web.Request) -> UnsupportedMediaType | None:
+    """The body must be XML: ``application/xml``, ``text/xml`` or ``…+xml``. A body that
+    names no type (no header, or bytes of unspecified kind) is read as XML; one that names
+    another type (JSON, a form, an image) is refused before it is parsed."""
+    media = request.content_type
+    if media in ("application/xml", "text/xml", "application/octet-stream") or media.endswith(
+            "+xml"):
+        return None
+    return UnsupportedMediaType(f"Content-Type {request.headers.get('Content-Type', '(none)')!r}"[:200])
 

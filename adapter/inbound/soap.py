@@ -7,13 +7,21 @@ the REJECTED acknowledgement, as the WSDL declares.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from aiohttp import web
 from lxml import etree
 
 from adapter.config import REPO_ROOT, Settings
-from adapter.domain.errors import DocumentRejected, MalformedDocument
+from adapter.domain.errors import (
+    DocumentRejected,
+    MalformedDocument,
+    SoapActionMismatch,
+    SoapMustUnderstand,
+    UnknownDocumentType,
+    UnsupportedMediaType,
+)
 from adapter.inbound.http_edge import (
     authenticated_sender,
     close_if_unread,
@@ -22,6 +30,7 @@ from adapter.inbound.http_edge import (
 )
 from adapter.inbound.receiver import RETRY_AFTER_SECONDS, Receiver, http_status
 from adapter.mappings import acknowledgement
+from adapter.mappings.registry import inbound_by_root
 from adapter.mappings.xml_safety import parse_untrusted
 from adapter.service_layer.receiving import Reception, Request
 
@@ -31,10 +40,45 @@ CONTENT_TYPES = {SOAP11: "text/xml", SOAP12: "application/soap+xml"}
 WSDL_PATH = REPO_ROOT / "contracts" / "hub.wsdl"
 XSD_DIR = REPO_ROOT / "xsd"
 SOAP_PATH = "/insurer/soap"
+# soapAction of every operation in the WSDL: this prefix and the operation's name.
+SOAP_ACTION_PREFIX = "urn:swcredit:hub:"
 
 
 def soap_version(content_type: str) -> str:
     return SOAP12 if content_type.startswith("application/soap+xml") else SOAP11
+
+
+def understood_headers(envelope: etree._Element) -> None:
+    """The hub processes no SOAP header block: one marked mustUnderstand is a
+    MustUnderstand fault, as both SOAP versions require; others are ignored."""
+    ns = etree.QName(envelope).namespace
+    header = envelope.find(f"{{{ns}}}Header")
+    if header is None:
+        return
+    for block in header:
+        if isinstance(block.tag, str) and block.get(f"{{{ns}}}mustUnderstand") in ("1", "true"):
+            raise SoapMustUnderstand(f"header {block.tag} is not understood",
+                                     path=f"/Envelope/Header/{etree.QName(block).localname}")
+
+
+def requested_action(request: web.Request, ns: str) -> str:
+    """SOAPAction (1.1) or the media type's ``action`` parameter (1.2), unquoted."""
+    if ns == SOAP11:
+        return request.headers.get("SOAPAction", "").strip().strip('"')
+    return request.headers.get("Content-Type", "").partition("action=")[2].split(";")[0].strip('" ')
+
+
+def check_action(action: str, document: etree._Element) -> None:
+    """A stated action must be the body's operation (an empty one states nothing)."""
+    if not action:
+        return
+    try:
+        expected = SOAP_ACTION_PREFIX + inbound_by_root(document.tag).soap_operation
+    except UnknownDocumentType:
+        return  # the receiver refuses it as unknown, naming what it could read
+    if action != expected:
+        raise SoapActionMismatch(f"SOAPAction {action[:100]} but the body is {expected}",
+                                 path="/Envelope/Body")
 
 
 def body_document(envelope: etree._Element) -> etree._Element:
@@ -62,20 +106,29 @@ def fault_bytes(ns: str, reception: Reception) -> bytes:
     reason = f"{error.code}: {error.message_zh}"
     ack = acknowledgement.to_element(reception.ack)
     fault = etree.Element(f"{{{ns}}}Fault")
-    # The partner's fault (Client/Sender) unless the hub could not store it (Server/Receiver).
-    ours = http_status(error) == 503
+    fault_code = _fault_code(ns, error)
     if ns == SOAP11:
-        etree.SubElement(fault, "faultcode").text = "soap:Server" if ours else "soap:Client"
+        etree.SubElement(fault, "faultcode").text = fault_code
         etree.SubElement(fault, "faultstring").text = reason
         etree.SubElement(fault, "detail").append(ack)
     else:
         code = etree.SubElement(fault, f"{{{ns}}}Code")
-        etree.SubElement(code, f"{{{ns}}}Value").text = "soap:Receiver" if ours else "soap:Sender"
+        etree.SubElement(code, f"{{{ns}}}Value").text = fault_code
         text = etree.SubElement(etree.SubElement(fault, f"{{{ns}}}Reason"), f"{{{ns}}}Text")
         text.set("{http://www.w3.org/XML/1998/namespace}lang", "zh")
         text.text = reason
         etree.SubElement(fault, f"{{{ns}}}Detail").append(ack)
     return envelope_bytes(ns, fault)
+
+
+def _fault_code(ns: str, error: DocumentRejected) -> str:
+    """MustUnderstand for a header the hub does not process; the hub's own fault
+    (Server/Receiver) when it could not store the document; else the sender's."""
+    if isinstance(error, SoapMustUnderstand):
+        return "soap:MustUnderstand"
+    if http_status(error) == 503:
+        return "soap:Server" if ns == SOAP11 else "soap:Receiver"
+    return "soap:Client" if ns == SOAP11 else "soap:Sender"
 
 
 @cache
@@ -91,8 +144,14 @@ def served_wsdl(base_url: str) -> str:
 def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
     limit = settings.limits.max_document_bytes
 
-    def extract(raw: bytes) -> etree._Element:
-        return body_document(parse_untrusted(raw, max_bytes=limit))
+    def extractor(action: str) -> Callable[[bytes], etree._Element]:
+        def extract(raw: bytes) -> etree._Element:
+            envelope = parse_untrusted(raw, max_bytes=limit)
+            document = body_document(envelope)
+            understood_headers(envelope)
+            check_action(action, document)
+            return document
+        return extract
 
     async def post_envelope(request: web.Request) -> web.Response:
         sender = authenticated_sender(request, settings.inbound)
@@ -101,15 +160,17 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
         ns = soap_version(request.content_type)
         body = await read_limited(request, limit=limit,
                                   keep_prefix=settings.limits.stored_prefix_of_oversized_bytes)
+        refusal = body.error or _media_type_refusal(request)
         reception = await receiver.receive(
             Request("soap" + ("12" if ns == SOAP12 else "11"), body.data, body.size, sender,
-                    body.truncated), extract)
+                    body.truncated, refusal), extractor(requested_action(request, ns)))
         if reception.error is None:
             payload = envelope_bytes(ns, acknowledgement.to_element(reception.ack))
             status = 200
         else:
             payload = fault_bytes(ns, reception)
-            status = 500 if ns == SOAP11 else _soap12_status(reception.error)
+            status = _soap11_status(reception.error) if ns == SOAP11 else _soap12_status(
+                reception.error)
         response = web.Response(body=payload, status=status, content_type=CONTENT_TYPES[ns],
                                 charset="utf-8")
         if http_status(reception.error) == 503:
@@ -134,6 +195,18 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
             web.get("/xsd/{name:[a-z_]+\\.xsd}", get_xsd)]
 
 
+def _soap11_status(error: DocumentRejected) -> int:
+    """SOAP 1.1 sends every fault with 500; a body that is not SOAP at all is a 415."""
+    return 415 if http_status(error) == 415 else 500
+
+
 def _soap12_status(error: DocumentRejected) -> int:
     status = http_status(error)
-    return status if status in (413, 503) else 400
+    return status if status in (413, 415, 500, 503) else 400
+
+
+def _media_type_refusal(request: web.Request) -> UnsupportedMediaType | None:
+    """SOAP 1.1 travels as ``text/xml``, SOAP 1.2 as ``application/soap+xml``."""
+    if request.content_type in CONTENT_TYPES.values():
+        return None
+    return UnsupportedMediaType(f"Content-Type {request.headers.get('Content-Type', '(none)')!r}"[:200])

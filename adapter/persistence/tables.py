@@ -68,7 +68,7 @@ inbound_messages = Table(
     Column("dedup_sender", String(64)),
     Column("dedup_message_id", String(64)),
     Column("raw", LargeBinary, nullable=False),
-    Column("raw_size", Integer, nullable=False),
+    Column("raw_size", BigInteger, nullable=False),
     Column("truncated", Boolean, nullable=False, default=False),
     Column("status", String(16), nullable=False),
     Column("ack_id", String(64), nullable=False),

@@ -23,6 +23,7 @@ from adapter.domain.errors import (
     InvalidValue,
     NotAuthenticated,
     NotFound,
+    StoreUnavailable,
     TooManyRequests,
     registry,
 )
@@ -182,7 +183,7 @@ _HTTP_ERRORS: dict[int, type[HubError]] = {404: RouteNotFound, 405: MethodNotAll
                                            413: BodyTooLarge}
 _STATUS: tuple[tuple[type[HubError], int], ...] = (
     (NotAuthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
-    (InvalidValue, 422), (FieldErrors, 422), (TooManyRequests, 429),
+    (InvalidValue, 422), (FieldErrors, 422), (TooManyRequests, 429), (StoreUnavailable, 503),
 )
 
 

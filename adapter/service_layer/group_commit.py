@@ -49,8 +49,7 @@ class GroupCommit(Generic[Item, Result]):
         """The item's result once its group committed; :class:`StoreUnavailable` if the
         database failed it or it was still queued at the deadline."""
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        entry = (item, future)
-        self._queue.append(entry)
+        self._queue.append((item, future))
         if not self._drainers or (len(self._drainers) < self.max_parallel
                                   and len(self._queue) > self.max_group):
             drainer = asyncio.get_running_loop().create_task(self._drain())
@@ -58,21 +57,22 @@ class GroupCommit(Generic[Item, Result]):
             drainer.add_done_callback(self._drainers.discard)
         if self.deadline is None:
             return await future
+        # A timer, not a wait_for: it costs one handle per document, and only fires for a
+        # document still queued; one already inside a transaction is bounded by the
+        # statement timeout, and its outcome, whichever it is, is the true answer.
+        timer = asyncio.get_running_loop().call_later(self.deadline, self._expire, future)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.deadline)
-        except TimeoutError:
-            if not self._withdraw(entry):
-                # Already inside a transaction, which the statement timeout bounds: its
-                # outcome, whichever it is, is the true answer.
-                return await future
-            raise StoreUnavailable(f"no turn at the database within {self.deadline} s") from None
+            return await future
+        finally:
+            timer.cancel()
 
-    def _withdraw(self, entry: tuple[Item, asyncio.Future[Result]]) -> bool:
-        for index, queued in enumerate(self._queue):
-            if queued[1] is entry[1]:
+    def _expire(self, future: asyncio.Future[Result]) -> None:
+        for index, (_, queued) in enumerate(self._queue):
+            if queued is future:
                 del self._queue[index]
-                return True
-        return False
+                _settle(future, error=StoreUnavailable(
+                    f"no turn at the database within {self.deadline} s"))
+                return
 
     async def _drain(self) -> None:
         """Commit groups on one held connection while documents keep coming.

@@ -29,6 +29,9 @@ from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 _outage_log = summarized(f"{__name__}.outage")
+# A partner stuck resending a bad document must not cost a log line each time: one line per
+# error code per interval; every rejected document is in the inbox with its reason anyway.
+_rejection_log = summarized(f"{__name__}.rejected")
 
 # A use case applying a group of documents of one type; one outcome (a refusal or None) each.
 # It validates before it writes: a refused document has changed nothing.
@@ -45,6 +48,9 @@ class Request:
     size: int
     sender: str
     truncated: bool = False
+    # What the HTTP edge already refused while reading (a wrong media type, an encoding
+    # that does not decode, a body cut off): the bytes are stored with this answer.
+    refusal: DocumentRejected | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +116,7 @@ class Receiving:
                 _Refused(Reception(ack, record.ack_xml, error), record))
         except StoreUnavailable as outage:
             return self._unavailable(outage, request, peeked)
-        log.info("document rejected", extra={"error_code": error.code, "error_path": error.path,
+        _rejection_log.info("document rejected", extra={"error_code": error.code, "error_path": error.path,
                                              "detail": error.detail[:300],
                                              "correlation_id": peeked.get("CorrelationId")})
         return reception
@@ -183,7 +189,7 @@ class Receiving:
                              error=refusal)
             rejections.append((delivery.row_id, record))
             results[id(item)] = Reception(rejected, record.ack_xml, refusal)
-            log.info("document rejected by rules", extra=_log_fields(envelope, refusal))
+            _rejection_log.info("document rejected by rules", extra=_log_fields(envelope, refusal))
         await uow.inbox.reject_after_rules(rejections)
 
     def _duplicate(self, delivery: Delivery, envelope: Envelope) -> Reception:
