@@ -8,12 +8,13 @@ a single adapter process anyway). PostgreSQL needs no such lock.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -48,6 +49,31 @@ def _postgres_timeouts(timeouts: DatabaseTimeouts) -> dict[str, Any]:
     }
 
 
+# A pooled connection unused for longer than this is pinged before it is handed out.
+IDLE_BEFORE_PING_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Pre-ping, but only connections that sat idle: one that was in use a moment ago is
+    known alive, and pinging it on every checkout would cost inbound a round trip per
+    group. A dead connection found here is replaced before anyone uses it; one that dies
+    in use fails its statement, is thrown away (see ``outage``), and the next starts afresh.
+    """
+    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _rested(_dbapi: Any, record: Any) -> None:
+        record.info["rested_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _alive(dbapi: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("rested_at", 0.0) < idle_seconds:
+            return
+        try:
+            dbapi.ping()
+        except Exception as dead:
+            raise exc.DisconnectionError(f"pre-ping failed: {dead}") from dead
+
+
 class Database:
     """Owns the engine; hands out transactions. Built by the app factory, never at import."""
 
@@ -62,9 +88,10 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=True,
+                url, pool_size=pool_size, max_overflow=pool_size // 2,
                 pool_timeout=self.timeouts.pool_wait_seconds,
                 connect_args=_postgres_timeouts(self.timeouts))
+            _ping_when_idle(self.engine, IDLE_BEFORE_PING_SECONDS)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @property

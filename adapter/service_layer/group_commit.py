@@ -43,36 +43,49 @@ class GroupCommit(Generic[Item, Result]):
         self.deadline = deadline
         self.max_parallel = 1 if uows.single_writer else max_parallel
         self._queue: deque[tuple[Item, asyncio.Future[Result]]] = deque()
+        self._queued_at: deque[float] = deque()  # beside the queue: when each entry came
+        self._sweeper: asyncio.TimerHandle | None = None
         self._drainers: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: Item) -> Result:
         """The item's result once its group committed; :class:`StoreUnavailable` if the
         database failed it or it was still queued at the deadline."""
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Result] = loop.create_future()
         self._queue.append((item, future))
+        self._queued_at.append(loop.time())
+        if self.deadline is not None and self._sweeper is None:
+            self._sweeper = loop.call_later(self.deadline, self._sweep)
         if not self._drainers or (len(self._drainers) < self.max_parallel
                                   and len(self._queue) > self.max_group):
-            drainer = asyncio.get_running_loop().create_task(self._drain())
+            drainer = loop.create_task(self._drain())
             self._drainers.add(drainer)  # a reference, so the task cannot be collected mid-flight
             drainer.add_done_callback(self._drainers.discard)
-        if self.deadline is None:
-            return await future
-        # A timer, not a wait_for: it costs one handle per document, and only fires for a
-        # document still queued; one already inside a transaction is bounded by the
-        # statement timeout, and its outcome, whichever it is, is the true answer.
-        timer = asyncio.get_running_loop().call_later(self.deadline, self._expire, future)
-        try:
-            return await future
-        finally:
-            timer.cancel()
+        return await future
 
-    def _expire(self, future: asyncio.Future[Result]) -> None:
-        for index, (_, queued) in enumerate(self._queue):
-            if queued is future:
-                del self._queue[index]
-                _settle(future, error=StoreUnavailable(
-                    f"no turn at the database within {self.deadline} s"))
-                return
+    def _take(self, count: int) -> list[tuple[Item, asyncio.Future[Result]]]:
+        taken = [self._queue.popleft() for _ in range(count)]
+        for _ in range(count):
+            self._queued_at.popleft()
+        return taken
+
+    def _sweep(self) -> None:
+        """One timer for the whole queue, not one per document: the oldest are at the
+        front, so it answers those past the deadline and sleeps until the next one is due.
+        A document already inside a transaction is bounded by the statement timeout, and
+        its outcome, whichever it is, is the true answer."""
+        self._sweeper = None
+        assert self.deadline is not None
+        now = asyncio.get_running_loop().time()
+        expired = 0
+        while expired < len(self._queued_at) and now - self._queued_at[expired] >= self.deadline:
+            expired += 1
+        for _, future in self._take(expired):
+            _settle(future, error=StoreUnavailable(
+                f"no turn at the database within {self.deadline} s"))
+        if self._queue:
+            due = self._queued_at[0] + self.deadline - now
+            self._sweeper = asyncio.get_running_loop().call_later(max(due, 0.01), self._sweep)
 
     async def _drain(self) -> None:
         """Commit groups on one held connection while documents keep coming.
@@ -85,8 +98,7 @@ class GroupCommit(Generic[Item, Result]):
             while True:
                 async with self.uows.held() as held:
                     while self._queue:
-                        group = [self._queue.popleft()
-                                 for _ in range(min(self.max_group, len(self._queue)))]
+                        group = self._take(min(self.max_group, len(self._queue)))
                         if not await self._commit(held, group):
                             break
                     else:
@@ -105,8 +117,8 @@ class GroupCommit(Generic[Item, Result]):
 
     def _fail_queued(self, error: BaseException) -> None:
         """No connection to be had: everyone queued hears so now rather than at a timeout."""
-        while self._queue:
-            _settle(self._queue.popleft()[1], error=error)
+        for _, future in self._take(len(self._queue)):
+            _settle(future, error=error)
 
     async def _commit(self, held: UnitsOfWork,
                       group: list[tuple[Item, asyncio.Future[Result]]]) -> bool:
