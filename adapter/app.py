@@ -30,6 +30,7 @@ from adapter.portal.errors import error_middleware
 from adapter.portal.identity import identity_middleware
 from adapter.portal.insurance import Insurance
 from adapter.portal.insurance import routes as insurance_routes
+from adapter.portal.security_headers import add_security_headers
 from adapter.portal.sms_messages import routes as sms_message_routes
 from adapter.ports import chosen
 from adapter.ports.customs import CustomsData, DemoCustomsData
@@ -77,6 +78,7 @@ def create_app(settings: Settings, *, db: Database | None = None,
                           client_max_size=settings.limits.max_document_bytes + 1024,
                           handler_args={"lingering_time": LINGER_SECONDS})
     app[SETTINGS] = settings
+    app.on_response_prepare.append(add_security_headers)
     app[DATABASE] = database
     uows = app[UNITS] = SqlUnitsOfWork(database)
     receiving = Receiving(uows, HANDLERS, hub_code=settings.hub_party_code,

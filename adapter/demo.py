@@ -29,7 +29,8 @@ async def seed(db: Database, settings: Settings) -> list[str]:
         signed = SignedAgreement(
             agreement_no=DEMO_AGREEMENT, agreement_version="1.0", enterprise=DEMO_ENTERPRISE,
             signer_name="陈示范", signed_at=utcnow(),
-            seal=Seal("SEAL-DEMO-01", "公司", date(utcnow().year + 3, 12, 31)),
+            # The demo seal port's own company seal, so the PDF can be signed again later.
+            seal=Seal(f"{DEMO_ENTERPRISE.uscc}-01", "公司", date(utcnow().year + 3, 12, 31)),
         )
         await agreement.sign(uow, signed, Parties(settings.hub_party_code, settings.insurer.code))
         await uow.commit()

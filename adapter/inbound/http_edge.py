@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import hmac
 from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
 from adapter.config import InboundCredential
+from adapter.domain.credentials import same_secret
 from adapter.domain.errors import DocumentRejected, IncompleteBody, UndecodableBody
 
 
@@ -26,7 +26,9 @@ def authenticated_sender(request: web.Request, credential: InboundCredential) ->
     except (binascii.Error, UnicodeDecodeError):
         return None
     expected = credential.password.get_secret_value()
-    if hmac.compare_digest(user, credential.username) and hmac.compare_digest(password, expected):
+    # Both compared, always: which half was wrong must not show in the time taken.
+    user_ok = same_secret(user, credential.username)
+    if same_secret(password, expected) and user_ok:
         return credential.sender
     return None
 

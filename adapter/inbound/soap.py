@@ -7,6 +7,7 @@ the REJECTED acknowledgement, as the WSDL declares.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 
@@ -180,7 +181,7 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
     async def get_wsdl(request: web.Request) -> web.Response:
         if "wsdl" not in {key.lower() for key in request.query}:
             raise web.HTTPMethodNotAllowed("GET", ["POST"])
-        base = settings.public_base_url or f"{request.scheme}://{request.host}"
+        base = settings.public_base_url or _base_from_host(request, settings)
         return web.Response(text=served_wsdl(base), content_type="text/xml", charset="utf-8")
 
     async def get_xsd(request: web.Request) -> web.Response:
@@ -193,6 +194,20 @@ def routes(receiver: Receiver, settings: Settings) -> list[web.RouteDef]:
 
     return [web.post(SOAP_PATH, post_envelope), web.get(SOAP_PATH, get_wsdl),
             web.get("/xsd/{name:[a-z_]+\\.xsd}", get_xsd)]
+
+
+# A Host header is a name or an address, with a port at most: nothing that could close the
+# attribute it is written into.
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?")
+
+
+def _base_from_host(request: web.Request, settings: Settings) -> str:
+    """The address the caller used, when ``public_base_url`` is unset and the Host header
+    is a plain host[:port]; otherwise the configured listening address."""
+    host = request.headers.get("Host", "")
+    if _HOST.fullmatch(host):
+        return f"{request.scheme}://{host}"
+    return f"http://{settings.host}:{settings.port}"
 
 
 def _soap11_status(error: DocumentRejected) -> int:

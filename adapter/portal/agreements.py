@@ -102,6 +102,7 @@ def routes(portal: Portal) -> list[web.RouteDef]:
     async def sign(request: web.Request) -> web.Response:
         identity = identity_of(request)
         command = await parse_body(request, SignAgreement)
+        await agreement.refuse_if_live(uows, identity)
         signature = await agreement.prepare_signature(seals, identity, command.seal_id)
         signed = await agreement.sign_and_commit(uows, signature, portal.parties)
         portal.wake()

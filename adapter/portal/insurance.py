@@ -35,7 +35,7 @@ from adapter.portal.json import respond
 from adapter.portal.process import readable_steps
 from adapter.portal.requests import Command, Text, parse_body, parse_data
 from adapter.ports.sms import SmsGateway
-from adapter.rendering.insurance_pdf import beijing
+from adapter.rendering.times import beijing
 from adapter.service_layer import insurance, insurance_documents, queries
 
 PREFIX = "/portal/v1/insurance"

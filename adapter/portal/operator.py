@@ -5,7 +5,6 @@ Guarded by the operator credential from config, separate from partners and porta
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -16,12 +15,11 @@ from adapter.config import Settings
 from adapter.domain.records import OutboxStatus
 from adapter.portal.errors import (
     DeadLetterUnknown,
-    OperatorAuthRequired,
     QueryInteger,
     QueryStatus,
-    refusal,
 )
 from adapter.portal.json import respond
+from adapter.portal.operator_auth import operator_guard
 from adapter.service_layer import operations
 from adapter.service_layer.unit_of_work import UnitsOfWork
 
@@ -47,14 +45,7 @@ def _paging(request: web.Request) -> tuple[int, int | None]:
 
 
 def routes(uows: UnitsOfWork, settings: Settings, wake: Callable[[], None]) -> list[web.RouteDef]:
-    token = settings.operator_token.get_secret_value()
-
-    def guard(request: web.Request) -> None:
-        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(presented, token):
-            raise web.HTTPUnauthorized(
-                text=refusal(OperatorAuthRequired("operator credential", path="Authorization")).text,
-                content_type="application/json")
+    guard = operator_guard(settings.operator_token.get_secret_value())
 
     async def timeline(request: web.Request) -> web.Response:
         guard(request)

@@ -6,23 +6,19 @@ no code is ever readable outside the phone it went to.
 
 from __future__ import annotations
 
-import hmac
-
 from aiohttp import web
 
 from adapter.config import Settings
-from adapter.portal.errors import OperatorAuthRequired
 from adapter.portal.json import respond
+from adapter.portal.operator_auth import operator_guard
 from adapter.ports.sms import DemoSmsGateway
 
 
 def routes(sms: DemoSmsGateway, settings: Settings) -> list[web.RouteDef]:
-    token = settings.operator_token.get_secret_value()
+    guard = operator_guard(settings.operator_token.get_secret_value())
 
     async def messages(request: web.Request) -> web.Response:
-        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(presented, token):
-            raise OperatorAuthRequired("operator credential", path="Authorization")
+        guard(request)
         mobile = request.query.get("mobile") or None
         return respond({"items": [{"mobile": m.mobile, "text": m.text, "sent_at": m.sent_at}
                                   for m in reversed(sms.messages(mobile))][:50]})

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from adapter.domain.agreement import Seal
+from adapter.domain.agreement import Seal, SealUnknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ class DemoSealRegistry:
         for info, material in self._ensure(uscc):
             if info.seal_id == seal_id:
                 return material
-        raise KeyError(seal_id)
+        raise SealUnknown(f"seal {seal_id} is not one of {uscc}'s", path="$.seal_id")
 
     def trust_roots_der(self) -> list[bytes]:
         return [_der(self._ca)]

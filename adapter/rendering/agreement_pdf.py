@@ -20,6 +20,7 @@ from reportlab.pdfgen import canvas
 from adapter.ports.seals import SigningMaterial
 from adapter.rendering.agreement_text import CLAUSES, DATA_CENTRE_NAME, INSURER_NAME, TITLE
 from adapter.rendering.pades import sign_pdf
+from adapter.rendering.times import beijing
 
 FONT = "STSong-Light"
 _LINE = 7 * mm
@@ -70,7 +71,7 @@ def render(sheet: AgreementSheet) -> bytes:
         *[line for clause in CLAUSES for line in _wrap(clause)],
         "",
         f"甲方签章：{sheet.seal_name}    签署人：{sheet.signer_name}",
-        f"甲方签署时间：{sheet.signed_at:%Y-%m-%d %H:%M:%S} UTC",
+        f"甲方签署时间：{beijing(sheet.signed_at)}",
         _insurer_line(sheet),
         f"协议状态：{sheet.status}",
     ]
@@ -114,7 +115,7 @@ def _insurer_line(sheet: AgreementSheet) -> str:
     if sheet.insurer_stamped_at is None:
         return f"乙方签章：{INSURER_NAME}（待加盖电子签章）"
     return (f"乙方签章：{INSURER_NAME}电子签章 {sheet.insurer_seal_serial or ''} "
-            f"于 {sheet.insurer_stamped_at:%Y-%m-%d %H:%M:%S} UTC 加盖")
+            f"于 {beijing(sheet.insurer_stamped_at)} 加盖")
 
 
 def render_signed(sheet: AgreementSheet, material: SigningMaterial) -> bytes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -19,18 +18,11 @@ from reportlab.pdfgen import canvas
 from adapter.ports.seals import SigningMaterial
 from adapter.rendering.agreement_pdf import _font
 from adapter.rendering.pades import sign_pdf
+from adapter.rendering.times import beijing
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 APPLICATION_TITLE = "小微企业投保单（申请）"
 POLICY_TITLE = "保险单"
 _LINE = 8 * mm
-
-
-def beijing(moment: datetime | None) -> str:
-    """A moment as people read it here: Beijing time, to the second."""
-    if moment is None:
-        return ""
-    return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}（北京时间）"
 
 
 def _day(value: date | None) -> str:

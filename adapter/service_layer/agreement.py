@@ -71,6 +71,16 @@ async def prepare_signature(seals: SealRegistry, identity: Identity, seal_id: st
     return Signature(signed, seal.name)
 
 
+async def refuse_if_live(uows: UnitsOfWork, identity: Identity) -> None:
+    """The cheap check before the costly one: an enterprise that already has a live
+    agreement hears 409 before a PDF is rendered and signed for nothing (the unique live
+    agreement per enterprise in the database still decides a race)."""
+    async with uows.reading() as uow:
+        live = await uow.agreements.live_of(identity.uscc)
+    if live is not None:
+        raise AgreementExists(f"{identity.uscc} already has agreement {live.agreement_no}")
+
+
 async def sign(uow: UnitOfWork, signed: SignedAgreement, parties: Parties, *,
                seal_name: str | None = None) -> Envelope:
     """Store the agreement as 保险公司签约中 and queue X-OUT-1, in the caller's unit of work."""
