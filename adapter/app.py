@@ -30,6 +30,8 @@ from adapter.portal.errors import error_middleware
 from adapter.portal.identity import identity_middleware
 from adapter.portal.insurance import Insurance
 from adapter.portal.insurance import routes as insurance_routes
+from adapter.portal.request_guard import request_guard
+from adapter.portal.requests import PORTAL_BODY_LIMIT
 from adapter.portal.security_headers import add_security_headers
 from adapter.portal.sms_messages import routes as sms_message_routes
 from adapter.ports import chosen
@@ -74,11 +76,13 @@ def create_app(settings: Settings, *, db: Database | None = None,
     database = db or Database(settings.database_url, pool_size=settings.database_pool_size,
                               timeouts=settings.database_timeouts)
     app = web.Application(middlewares=[correlation_middleware, cors_middleware(settings.cors_origins),
-                                       error_middleware, identity_middleware(settings.identity)],
+                                       error_middleware, request_guard,
+                                       identity_middleware(settings.identity)],
                           client_max_size=settings.limits.max_document_bytes + 1024,
                           handler_args={"lingering_time": LINGER_SECONDS})
     app[SETTINGS] = settings
     app.on_response_prepare.append(add_security_headers)
+    app[PORTAL_BODY_LIMIT] = settings.limits.portal_max_body_bytes
     app[DATABASE] = database
     uows = app[UNITS] = SqlUnitsOfWork(database)
     receiving = Receiving(uows, HANDLERS, hub_code=settings.hub_party_code,

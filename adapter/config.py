@@ -75,6 +75,8 @@ class DatabaseTimeouts(BaseModel):
 
 class LimitSettings(BaseModel):
     max_document_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    # A portal request is a form, not a document: its own, much smaller limit.
+    portal_max_body_bytes: int = Field(64 * 1024, ge=1024)
     stored_prefix_of_oversized_bytes: int = Field(64 * 1024, ge=0)
 
 

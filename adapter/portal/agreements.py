@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from aiohttp import web
@@ -18,7 +16,7 @@ from adapter.domain.agreement import (
     AgreementStatus,
 )
 from adapter.portal.context import Portal
-from adapter.portal.errors import CursorInvalid
+from adapter.portal.cursors import decode_cursor, encode_cursor
 from adapter.portal.identity import identity_of
 from adapter.portal.json import respond
 from adapter.portal.process import readable_steps
@@ -50,18 +48,7 @@ class AgreementQuery(Command):
 
 
 def _cursor(item: Agreement) -> str:
-    raw = f"{item.signed_at.isoformat()}|{item.agreement_no}".encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    try:
-        signed_at, agreement_no = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(signed_at), agreement_no
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise CursorInvalid("cursor does not decode", path="$query.cursor") from None
+    return encode_cursor(item.signed_at, item.agreement_no)
 
 
 def view(item: Agreement) -> dict[str, Any]:
@@ -112,7 +99,7 @@ def routes(portal: Portal) -> list[web.RouteDef]:
         identity = identity_of(request)
         query = parse_data(dict(request.query), AgreementQuery, prefix="$query")
         items = await queries.agreements_page(uows, identity.uscc, status=query.status,
-                                              limit=query.limit + 1, after=_after(query.cursor))
+                                              limit=query.limit + 1, after=decode_cursor(query.cursor))
         more = len(items) > query.limit
         items = items[: query.limit]
         return respond({"items": [view(item) for item in items],

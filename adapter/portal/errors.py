@@ -121,6 +121,20 @@ class BodyTooLarge(HubError):
     message_zh = "请求内容过大"
 
 
+class RequestControlCharacter(InvalidValue):
+    """A NUL or another control character in a query parameter: no filter holds one."""
+
+    code = "E-REQUEST-CONTROL-CHAR"
+    message_zh = "请求地址或参数含有控制字符"
+
+
+class PathControlCharacter(NotFound):
+    """The same rule in the path: no id holds a control character, so nothing is there."""
+
+    code = RequestControlCharacter.code
+    message_zh = RequestControlCharacter.message_zh
+
+
 class BadRequest(HubError):
     code = "E-HTTP"
     message_zh = "请求无效"
@@ -153,8 +167,16 @@ def codes() -> dict[str, str]:
     return registry()
 
 
+# A form has a few dozen fields: past this many errors the rest are counted, not listed, so
+# a body with 100 000 unknown keys costs one small answer.
+MAX_LISTED_ERRORS = 20
+
+
 def errors_body(errors: list[FieldError]) -> dict[str, Any]:
-    return {"errors": [error.as_json() for error in errors]}
+    body: dict[str, Any] = {"errors": [error.as_json() for error in errors[:MAX_LISTED_ERRORS]]}
+    if len(errors) > MAX_LISTED_ERRORS:
+        body["errors_not_listed"] = len(errors) - MAX_LISTED_ERRORS
+    return body
 
 
 def json_error(status: int, code: str, message: str, field: str | None = None) -> web.Response:
@@ -184,6 +206,7 @@ _HTTP_ERRORS: dict[int, type[HubError]] = {404: RouteNotFound, 405: MethodNotAll
 _STATUS: tuple[tuple[type[HubError], int], ...] = (
     (NotAuthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
     (InvalidValue, 422), (FieldErrors, 422), (TooManyRequests, 429), (StoreUnavailable, 503),
+    (BodyTooLarge, 413),
 )
 
 

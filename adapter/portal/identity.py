@@ -18,27 +18,50 @@ from adapter.domain.errors import InvalidValue, NotAuthenticated
 from adapter.domain.exchange import utcnow
 from adapter.domain.identifiers import OrganizationCode, Uscc
 from adapter.domain.identity import CardType, Identity
+from adapter.domain.text import clean_text
 
 IDENTITY: web.RequestKey[Identity] = web.RequestKey("identity", Identity)
 PORTAL_PREFIX = "/portal/v1/"
 PUBLIC_PREFIXES = ("/portal/v1/code-lists",)
 
 
+# Clocks of the login service and the hub differ a little; a token lives a working day at most.
+LEEWAY_SECONDS = 30
+MAX_LIFETIME_SECONDS = 24 * 3600
+
+
 def decode(token: str, settings: IdentitySettings) -> Identity:
+    """The token's identity, every claim checked for its type and cleaned like any text
+    field; a token that fails any check is a 401, never an error."""
     try:
         claims = jwt.decode(token, settings.jwt_key.get_secret_value(),
                             algorithms=[settings.jwt_algorithm], audience=settings.audience,
-                            issuer=settings.issuer,
+                            issuer=settings.issuer, leeway=LEEWAY_SECONDS,
                             options={"require": ["exp", "iat", "sub", "ent", "card"]})
+        if claims["exp"] - claims["iat"] > MAX_LIFETIME_SECONDS:
+            raise ValueError("token lives longer than a day")
         enterprise = claims["ent"]
-        org_code = enterprise.get("org_code")
-        return Identity(enterprise_name=str(enterprise["name"]), uscc=str(Uscc.parse(enterprise["uscc"])),
+        if not isinstance(enterprise, dict):
+            raise TypeError("ent is not an object")
+        org_code = _text(enterprise["org_code"]) if enterprise.get("org_code") else ""
+        return Identity(enterprise_name=_text(enterprise["name"]),
+                        uscc=str(Uscc.parse(_text(enterprise["uscc"]))),
                         org_code=str(OrganizationCode.parse(org_code)) if org_code else "",
-                        user_id=str(claims["sub"]),
-                        user_name=str(claims.get("name", claims["sub"])),
-                        card_type=CardType(claims["card"]))
+                        user_id=_text(claims["sub"]),
+                        user_name=_text(claims.get("name", claims["sub"])),
+                        card_type=CardType(_text(claims["card"])))
     except (jwt.PyJWTError, KeyError, TypeError, ValueError, InvalidValue) as exc:
         raise NotAuthenticated(f"token refused: {type(exc).__name__}: {exc}") from None
+
+
+def _text(value: object) -> str:
+    """A claim that must be a non-empty string, cleaned as every text field is."""
+    if not isinstance(value, str):
+        raise TypeError(f"claim is {type(value).__name__}, not a string")
+    cleaned = clean_text(value)
+    if not cleaned or len(cleaned) > 200:
+        raise ValueError("claim is empty or too long")
+    return cleaned
 
 
 def issue(settings: IdentitySettings, *, enterprise_name: str, uscc: str, org_code: str,

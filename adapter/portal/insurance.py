@@ -9,10 +9,7 @@ which card, is kept on the application and its timeline.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -28,7 +25,7 @@ from adapter.domain.insurance import (
     ReceiptStatus,
 )
 from adapter.portal.context import Portal
-from adapter.portal.errors import CursorInvalid
+from adapter.portal.cursors import decode_cursor, encode_cursor
 from adapter.portal.fields import Email, Mobile
 from adapter.portal.identity import identity_of
 from adapter.portal.json import respond
@@ -76,21 +73,6 @@ class Insurance:
     portal: Portal
     sms: SmsGateway
     policy: insurance.SmsPolicy
-
-
-def _cursor(at: datetime | None, offer_no: str) -> str:
-    raw = f"{at.isoformat() if at else ''}|{offer_no}".encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    try:
-        at, offer_no = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), offer_no
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise CursorInvalid("cursor does not decode", path="$query.cursor") from None
 
 
 def bar(item: InsuranceApplication) -> list[dict[str, Any]]:
@@ -203,14 +185,14 @@ def routes(insured: Insurance) -> list[web.RouteDef]:
                     cursor: str | None) -> web.Response:
         async with uows.reading() as uow:
             items = await uow.applications.page(uscc, statuses=statuses, policies=policies_only,
-                                                limit=limit + 1, after=_after(cursor))
+                                                limit=limit + 1, after=decode_cursor(cursor))
         more = len(items) > limit
         items = items[:limit]
         last = items[-1] if items else None
         next_cursor = None
         if more and last is not None:
             at = last.policy_issued_at if policies_only else last.offer.offered_at
-            next_cursor = _cursor(at, last.offer_no)
+            next_cursor = encode_cursor(at, last.offer_no)
         return respond({"items": [view(item) for item in items], "next_cursor": next_cursor})
 
     async def one(request: web.Request) -> web.Response:

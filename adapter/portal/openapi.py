@@ -57,7 +57,8 @@ DOCUMENT: dict[str, Any] = {
         "/health/ready": {"get": _op("Readiness: database, backlog, dead letters", secured=False,
                                      codes=(200, 503))},
         "/ops/v1/timeline/{object_type}/{object_id}": {"get": _op(
-            "Timeline of one business object", params=[_path("object_type"), _path("object_id")])},
+            "Timeline of one business object", codes=(200, 404),
+            params=[_path("object_type"), _path("object_id")])},
         "/ops/v1/outbox": {"get": _op("Outbox backlog by status", codes=(200, 422), params=[
             _query("status", {"type": "string", "enum": ["pending", "sending", "sent", "dead"]}),
             *_PAGING])},

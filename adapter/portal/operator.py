@@ -33,8 +33,17 @@ def _int_query(request: web.Request, name: str, default: int | None, *, ceiling:
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= ceiling:
+    # isdigit() alone admits "²" and other digits int() refuses; only ASCII 0-9 count here.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= ceiling:
         raise QueryInteger(f"{name}={raw!r}", path=f"$query.{name}", name=name, ceiling=ceiling)
+    return int(raw)
+
+
+def _row_id(request: web.Request) -> int:
+    """A dead letter's id from the path; past the largest row id there is none to find."""
+    raw = request.match_info["id"]
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
+        raise DeadLetterUnknown(f"no dead letter {raw[:30]}", path="id")
     return int(raw)
 
 
@@ -70,7 +79,7 @@ def routes(uows: UnitsOfWork, settings: Settings, wake: Callable[[], None]) -> l
 
     async def dead_letter(request: web.Request) -> web.Response:
         guard(request)
-        found = await operations.dead_letter(uows, int(request.match_info["id"]))
+        found = await operations.dead_letter(uows, _row_id(request))
         if found is None:
             raise DeadLetterUnknown("no such dead letter", path="id")
         item: dict[str, Any] = asdict(found.message)
@@ -79,7 +88,7 @@ def routes(uows: UnitsOfWork, settings: Settings, wake: Callable[[], None]) -> l
 
     async def replay(request: web.Request) -> web.Response:
         guard(request)
-        replayed = await operations.replay(uows, int(request.match_info["id"]))
+        replayed = await operations.replay(uows, _row_id(request))
         if replayed is None:
             raise DeadLetterUnknown("no such dead letter", path="id")
         wake()
