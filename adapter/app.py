@@ -18,12 +18,22 @@ from adapter.demo import DEMO_ENTERPRISE_NAMES
 from adapter.inbound import rest, soap
 from adapter.inbound.handlers import HANDLERS
 from adapter.inbound.receiver import Receiver
+from adapter.metrics import HubMetrics, PoolUse
 from adapter.observability import correlation_middleware
 from adapter.outbound.dispatcher import Dispatcher
 from adapter.outbound.gateways import build_gateway
 from adapter.persistence.database import Database
 from adapter.persistence.unit_of_work import SqlUnitsOfWork
-from adapter.portal import agreements, authorization, codelists, health, openapi, operator
+from adapter.portal import (
+    agreements,
+    authorization,
+    codelists,
+    health,
+    inquiries,
+    openapi,
+    operator,
+    scrape,
+)
 from adapter.portal.context import Portal
 from adapter.portal.cors import cors_middleware
 from adapter.portal.errors import error_middleware
@@ -42,6 +52,8 @@ from adapter.service_layer.insurance import SmsPolicy
 from adapter.service_layer.operations import prune_deduplication
 from adapter.service_layer.parties import Parties
 from adapter.service_layer.receiving import Receiving
+from adapter.serving import body_deadline_middleware, server_options
+from adapter.throttle import Throttle, failed_authentication_middleware, portal_writes_middleware
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +63,8 @@ UNITS = web.AppKey("units_of_work", SqlUnitsOfWork)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 SEALS = web.AppKey("seals", SealRegistry)
 SMS = web.AppKey("sms", SmsGateway)
+THROTTLE = web.AppKey("throttle", Throttle)
+METRICS = web.AppKey("metrics", HubMetrics)
 # How long an oversized, refused body is still drained before the connection is dropped.
 LINGER_SECONDS = 0.5
 HOUSEKEEPING_SECONDS = 3600.0
@@ -75,12 +89,19 @@ def create_app(settings: Settings, *, db: Database | None = None,
     """Build the hub. Tests pass their own ``db`` so they can look inside the same database."""
     database = db or Database(settings.database_url, pool_size=settings.database_pool_size,
                               timeouts=settings.database_timeouts)
+    throttle = Throttle(settings.rate_limits)
     app = web.Application(middlewares=[correlation_middleware, cors_middleware(settings.cors_origins),
-                                       error_middleware, request_guard,
-                                       identity_middleware(settings.identity)],
+                                       failed_authentication_middleware(throttle),
+                                       error_middleware,
+                                       body_deadline_middleware(settings.http.body_timeout_seconds),
+                                       request_guard, identity_middleware(settings.identity),
+                                       portal_writes_middleware(throttle)],
                           client_max_size=settings.limits.max_document_bytes + 1024,
-                          handler_args={"lingering_time": LINGER_SECONDS})
+                          handler_args=server_options(settings, lingering_seconds=LINGER_SECONDS))
     app[SETTINGS] = settings
+    app[THROTTLE] = throttle
+    metrics = app[METRICS] = HubMetrics()
+    app.middlewares.append(metrics.ack_middleware())
     app.on_response_prepare.append(add_security_headers)
     app[PORTAL_BODY_LIMIT] = settings.limits.portal_max_body_bytes
     app[DATABASE] = database
@@ -109,10 +130,14 @@ def create_app(settings: Settings, *, db: Database | None = None,
     code_rules = SmsPolicy(settings.sms.code_key.get_secret_value().encode(),
                            settings.sms.codes_per_enterprise_per_hour)
     app.add_routes(insurance_routes(Insurance(portal, sms, code_rules)))
+    app.add_routes(inquiries.routes(portal))
     if isinstance(sms, DemoSmsGateway):
         app.add_routes(sms_message_routes(sms, settings))
     app.add_routes(health.routes(uows, database=database.dialect,
-                                 dispatcher_mode=dispatcher_mode(settings), ping=database.ping))
+                                 dispatcher_mode=dispatcher_mode(settings), ping=database.ping,
+                                 partners=[settings.insurer.code]))
+    app.add_routes(scrape.routes(uows, settings, metrics,
+                                 lambda: PoolUse(*database.pool_use())))
     app.add_routes(openapi.routes())
     app.add_routes(codelists.routes())
     if db is None:
@@ -120,7 +145,13 @@ def create_app(settings: Settings, *, db: Database | None = None,
     if settings.dispatcher.enabled:
         app.cleanup_ctx.append(_dispatcher_lifetime)
     app.cleanup_ctx.append(_housekeeping_lifetime)
+    app.cleanup_ctx.append(_throttle_lifetime)
     return app
+
+
+async def _throttle_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[THROTTLE].close()
 
 
 async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:
@@ -131,7 +162,8 @@ async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:
 async def _dispatcher_lifetime(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     gateway = build_gateway(settings)
-    dispatcher = Dispatcher(app[UNITS], gateway, settings, database=app[DATABASE].dialect)
+    dispatcher = Dispatcher(app[UNITS], gateway, settings, database=app[DATABASE].dialect,
+                            metrics=app[METRICS])
     app[DISPATCHER] = dispatcher
     log.info("outbox dispatcher: %s", dispatcher_mode(settings))
     stop = asyncio.Event()

@@ -16,12 +16,14 @@ from aiohttp import web
 from adapter.app import LINGER_SECONDS, create_app, dispatcher_mode
 from adapter.config import REPO_ROOT, Settings, load_settings
 from adapter.contracts.cli import register as register_contracts
+from adapter.deployment import check_before_start
 from adapter.observability import configure_logging
 from adapter.persistence.database import Database
 from adapter.persistence.migrate import upgrade
 from adapter.persistence.unit_of_work import SqlUnitsOfWork
 from adapter.portal.json import plain
 from adapter.service_layer import operations
+from adapter.serving import hub_site
 
 log = logging.getLogger("adapter.cli")
 
@@ -40,7 +42,7 @@ async def serve(settings: Settings, *, banner: list[str] | None = None) -> None:
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=LINGER_SECONDS + 5)
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
+    await hub_site(runner, settings).start()
     log.info("hub listening on %s (dispatcher: %s)", settings.base_url, dispatcher_mode(settings))
     for line in banner or []:
         print(line, flush=True)
@@ -82,7 +84,7 @@ async def demo(settings: Settings) -> None:
     insurer_port = _port_of(settings.insurer.rest_base_url)
     mock = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "mock_insurer", "serve", "--port", str(insurer_port),
-        "--admin-port", str(insurer_port + 1), cwd=REPO_ROOT)
+        "--admin-port", str(insurer_port + 1), "--hub", settings.base_url, cwd=REPO_ROOT)
     await _wait_for_port(insurer_port)
     base = settings.base_url
     banner = [
@@ -103,9 +105,11 @@ async def demo(settings: Settings) -> None:
         (f"  curl -s -H 'Authorization: Bearer {settings.operator_token.get_secret_value()}' "
         f"{base}/ops/v1/timeline/agreement/{DEMO_AGREEMENT}"),
         "",
-        "Portal tokens (Authorization: Bearer …) for 厦门鹭江外贸有限公司, which has no agreement yet:",
+        ("Portal tokens (Authorization: Bearer …): legal/operator for 厦门鹭江外贸有限公司 (签约成功, "
+         "pending policy PP-DEMO-0001), demo-legal for 厦门示范进出口贸易有限公司:"),
         *[f"  {label}: {token}" for label, token in demo_tokens(settings).items()],
-        "Walk-through of a day of the agreement: README.md, section 'The agreement by hand'.",
+        ("Walk-throughs: README.md, 'The agreement by hand' (demo-legal) and "
+         "'The insurance application by hand' (operator)."),
         "",
     ]
     try:
@@ -174,6 +178,26 @@ async def timeline(settings: Settings, object_type: str, object_id: str) -> Any:
         await db.dispose()
 
 
+async def overdue_report(settings: Settings, as_of: str | None) -> Any:
+    """The operator's overdue report, as ``GET /ops/v1/overdue`` answers it."""
+    from datetime import datetime
+
+    from adapter.domain.exchange import utcnow
+    from adapter.service_layer import overdue
+
+    now = datetime.fromisoformat(as_of) if as_of else utcnow()
+    if now.tzinfo is None:
+        raise SystemExit("--as-of needs an offset, e.g. 2026-05-08T09:00:00+08:00")
+    rules, calendar = overdue.configured(settings.overdue)
+    db = Database(settings.database_url)
+    try:
+        found = await overdue.report(SqlUnitsOfWork(db), rules, calendar, now=now)
+    finally:
+        await db.dispose()
+    return {"as_of": found.as_of, "counts": found.counts(), "truncated": found.truncated,
+            "items": found.items}
+
+
 def _print(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=plain))
 
@@ -195,13 +219,19 @@ def parser() -> argparse.ArgumentParser:
     line = commands.add_parser("timeline", help="an object's timeline")
     line.add_argument("object_type")
     line.add_argument("object_id")
+    late = commands.add_parser("overdue", help="conversations waiting past their deadline")
+    late.add_argument("--as-of", help="judge at this moment (ISO 8601 with offset), default now")
     return root
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     settings = load_settings()
-    configure_logging(json_lines=settings.log_json)
+    configure_logging(json_lines=settings.log_json, log_lines=settings.rate_limits.log_lines)
+    if args.command == "demo":
+        settings = settings.model_copy(update={"demo": True})
+    if args.command in ("serve", "dispatch", "demo"):
+        check_before_start(settings)
     if args.command == "serve":
         if args.no_dispatcher:
             settings = settings.model_copy(update={"dispatcher": settings.dispatcher.model_copy(
@@ -220,6 +250,8 @@ def main(argv: list[str] | None = None) -> None:
         _print(demo_tokens(settings))
     elif args.command == "timeline":
         _print(asyncio.run(timeline(settings, args.object_type, args.object_id)))
+    elif args.command == "overdue":
+        _print(asyncio.run(overdue_report(settings, args.as_of)))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ the built-in mock insurer on loopback, and demo credentials.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -55,7 +56,7 @@ class DispatcherSettings(BaseModel):
     batch_size: int = Field(100, ge=1)
     concurrency: int = Field(32, ge=1)
     idle_poll_seconds: float = Field(0.2, gt=0)
-    lease_seconds: float = Field(0.0, ge=0, description="0 means: derived from the retry policy")
+    lease_seconds: float = Field(0.0, ge=0, description="0 means: the default, 20 s")
 
 
 class DatabaseTimeouts(BaseModel):
@@ -106,6 +107,79 @@ class SmsSettings(BaseModel):
     codes_per_enterprise_per_hour: int = Field(10, ge=1)
 
 
+# --- slow and abusive clients ----------------------------------------------------------------
+
+
+class HttpSettings(BaseModel):
+    """How long one client may hold a connection without finishing its request, and how many
+    connections the hub keeps open at once.
+
+    ``header_timeout_seconds`` bounds the wait for a complete request head, on a new
+    connection and between requests on a kept-alive one (an idle kept-alive connection is
+    closed after it too). ``body_timeout_seconds`` bounds the reading of a body from the
+    moment its head arrived: a body trickled at a byte a second is answered 408 and closed.
+    ``max_connections`` 0 means: derived from the process's open-file limit, so accepting a
+    connection never runs out of file descriptors.
+    """
+
+    header_timeout_seconds: float = Field(10.0, gt=0)
+    body_timeout_seconds: float = Field(30.0, gt=0)
+    max_connections: int = Field(0, ge=0)
+
+
+class RateLimitSettings(BaseModel):
+    """Rate limits (``limits`` notation: ``10/minute;50/hour``), kept in ``storage``.
+
+    ``memory://`` keeps them in the process; ``redis://127.0.0.1:6379`` shares them between
+    several hub processes. Failed authentications count per client address and channel
+    (Basic, operator token, portal token); once a tier is spent every attempt of that
+    client on that channel is 429 until its window has passed, the right credential too, so
+    the wider tiers make a lasting guesser wait longer and longer. Portal writes count per
+    enterprise user. ``log_lines`` bounds how often one kind of log line is written.
+    """
+
+    storage: str = "memory://"
+    key_prefix: str = "sw-hub"
+    failed_authentication: str = "10/minute;50/hour;200/day"
+    portal_writes: str = "60/minute;600/hour"
+    log_lines: str = "5/10 seconds"
+
+
+# --- outages: the partner's circuit breaker, crash leases, metrics, overdue conversations ---
+
+
+class BreakerSettings(BaseModel):
+    """The circuit breaker per partner, and how old a waiting message may grow.
+
+    After ``failure_threshold`` consecutive connection failures the partner counts as down:
+    messages wait without spending their retry budget, and one probe per
+    ``probe_interval_seconds`` (across all dispatchers sharing the database) asks whether it
+    is back. A message still undelivered ``max_message_age_seconds`` after it became due is
+    a dead letter, however it failed.
+    """
+
+    failure_threshold: int = Field(5, ge=1)
+    probe_interval_seconds: float = Field(5.0, gt=0)
+    max_message_age_seconds: float = Field(3 * 24 * 3600.0, gt=0)
+
+
+class OverdueDeadline(BaseModel):
+    """How long one kind of conversation may wait: working days, or hours, or both added."""
+
+    working_days: int = Field(0, ge=0)
+    hours: float = Field(0.0, ge=0)
+
+
+class OverdueSettings(BaseModel):
+    """Deadlines of the overdue report by rule kind, and the calendar working days follow:
+    Monday to Friday in China Standard Time, less ``holidays``, plus ``working_weekends``
+    (the weekend days the State Council's holiday notice makes working days, 调休)."""
+
+    deadlines: dict[str, OverdueDeadline] = {}
+    holidays: list[date] = []
+    working_weekends: list[date] = []
+
+
 class Settings(BaseSettings):
     """Everything the hub reads from its environment, in one place."""
 
@@ -131,6 +205,12 @@ class Settings(BaseSettings):
     sms: SmsSettings = SmsSettings()
     duplicate_retention_days: int = Field(30, ge=1)
     log_json: bool = True
+    # Demo mode (``sw-hub demo`` or HUB_DEMO=true) accepts the published demo secrets.
+    demo: bool = False
+    http: HttpSettings = HttpSettings()
+    rate_limits: RateLimitSettings = RateLimitSettings()
+    breaker: BreakerSettings = BreakerSettings()
+    overdue: OverdueSettings = OverdueSettings()
 
     @property
     def base_url(self) -> str:
@@ -142,10 +222,10 @@ class Settings(BaseSettings):
 
     @property
     def lease_seconds(self) -> float:
-        """A claimed outbox row is reclaimed after this long: longer than one message's retries."""
-        if self.dispatcher.lease_seconds:
-            return self.dispatcher.lease_seconds
-        return self.retry.max_total_seconds + self.retry.request_timeout_seconds + 30
+        """A claimed outbox row is reclaimed after this long unless its dispatcher renews it
+        (a heartbeat every quarter lease while it holds the row): short, so a killed
+        dispatcher's messages are resent within half a minute."""
+        return self.dispatcher.lease_seconds or 20.0
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from pythonjsonlogger.json import JsonFormatter
 
+from adapter.log_lines import EscapingFormatter, FloodFilter
+
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id",
                                                                              default=None)
 
@@ -26,14 +28,16 @@ class CorrelationFilter(logging.Filter):
         return True
 
 
-def configure_logging(*, json_lines: bool = True, level: int = logging.INFO) -> None:
+def configure_logging(*, json_lines: bool = True, level: int = logging.INFO,
+                      log_lines: str = "5/10 seconds") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(CorrelationFilter())
+    handler.addFilter(FloodFilter(log_lines))
     if json_lines:
         handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
                                            rename_fields={"asctime": "time", "levelname": "level"}))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"))
+        handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

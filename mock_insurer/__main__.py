@@ -3,6 +3,8 @@
     python -m mock_insurer serve [--host 127.0.0.1] [--port 8090] [--admin-port 8091]
     python -m mock_insurer push agreement-stamp --hub http://127.0.0.1:8080 --channel rest \
         --agreement-no AG-1 --uscc 91350100M000100Y43 [--refuse REASON]
+    python -m mock_insurer push inquiry-reply --serial-no 202600000000000001 \
+        --uscc 91350100M000100Y43 [--reply TEXT]
     python -m mock_insurer fault http500 --count 2 [--admin http://127.0.0.1:8091]
     python -m mock_insurer received [--serial BS-1]
     python -m mock_insurer reset
@@ -26,8 +28,11 @@ import requests
 from lxml import etree
 
 from mock_insurer.documents import (
+    INQUIRY_ANSWER,
+    INQUIRY_HANDLER,
     agreement_stamp,
     application_receipt,
+    inquiry_reply,
     pending_policy,
     termination_result,
 )
@@ -102,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     decision.add_argument("--return", dest="return_reason", metavar="REASON",
                           help="return the application with this reason")
     decision.set_defaults(run=_push_application_receipt)
+    answer = documents.add_parser("inquiry-reply", help="X-IN-7: answer an inquiry (询保反馈)")
+    _add_push_options(answer)
+    answer.add_argument("--serial-no", required=True, help="the inquiry's 询保申请流水号")
+    answer.add_argument("--uscc", required=True)
+    answer.add_argument("--reply", default=INQUIRY_ANSWER, help="the answer's text")
+    answer.add_argument("--handler", default=INQUIRY_HANDLER, help="who follows it up")
+    answer.set_defaults(run=_push_inquiry_reply)
 
     fault = commands.add_parser("fault", help="set (or show) the business port's fault")
     fault.add_argument("mode", nargs="?", choices=[mode.value for mode in FaultMode])
@@ -169,6 +181,15 @@ def _push_application_receipt(args: argparse.Namespace) -> int:
     document = application_receipt(
         args.offer_no, args.application_no, args.uscc, enterprise_name=args.name,
         result="RETURNED" if args.return_reason else "EFFECTIVE", return_reason=args.return_reason,
+        message_id=args.message_id, business_serial=args.business_serial,
+        correlation_id=args.correlation_id,
+    )
+    return _push(args, document)
+
+
+def _push_inquiry_reply(args: argparse.Namespace) -> int:
+    document = inquiry_reply(
+        args.serial_no, args.uscc, reply=args.reply, handler=args.handler,
         message_id=args.message_id, business_serial=args.business_serial,
         correlation_id=args.correlation_id,
     )

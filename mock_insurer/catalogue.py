@@ -85,6 +85,14 @@ RECEIVED_TYPES: tuple[DocumentType, ...] = (
         soap_operation="SubmitReceiptAcknowledgement",
         soap_action="urn:swcredit:insurer:SubmitReceiptAcknowledgement",
     ),
+    DocumentType(
+        slug="insurance-inquiry",
+        root="{urn:swcredit:insurance-inquiry:1}InsuranceInquiry",
+        message_type="INSURANCE_INQUIRY",
+        xsd="insurance_inquiry.xsd",
+        soap_operation="SubmitInsuranceInquiry",
+        soap_action="urn:swcredit:insurer:SubmitInsuranceInquiry",
+    ),
 )
 """Documents the hub sends to the insurer (served by this mock)."""
 
@@ -120,6 +128,14 @@ PUSHED_TYPES: tuple[DocumentType, ...] = (
         xsd="application_receipt.xsd",
         soap_operation="ReceiveApplicationReceipt",
         soap_action="urn:swcredit:hub:ReceiveApplicationReceipt",
+    ),
+    DocumentType(
+        slug="inquiry-reply",
+        root="{urn:swcredit:inquiry-reply:1}InquiryReply",
+        message_type="INQUIRY_REPLY",
+        xsd="inquiry_reply.xsd",
+        soap_operation="ReceiveInquiryReply",
+        soap_action="urn:swcredit:hub:ReceiveInquiryReply",
     ),
 )
 """Documents the insurer pushes to the hub (built and sent by this mock)."""

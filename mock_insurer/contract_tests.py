@@ -28,6 +28,7 @@ from mock_insurer.catalogue import COMMON_NS, HUB_PARTY, INSURER_PARTY, PUSHED_T
 from mock_insurer.documents import (
     agreement_stamp,
     application_receipt,
+    inquiry_reply,
     pending_policy,
     termination_result,
 )
@@ -48,8 +49,9 @@ NO_SUCH_AGREEMENT = "no agreement has this number"
 STAMP_ALREADY_ACCEPTED = "the hub has already accepted a stamp with this message id"
 SIGNED_AWAITING_OFFER = "an enterprise with a signed agreement awaits a pending policy"
 APPLICATION_SUBMITTED = "an application for a pending policy has been submitted"
+INQUIRY_SUBMITTED = "an inquiry has been submitted"
 STATES = (AWAITING_STAMP, BEING_TERMINATED, NO_SUCH_AGREEMENT, STAMP_ALREADY_ACCEPTED,
-          SIGNED_AWAITING_OFFER, APPLICATION_SUBMITTED)
+          SIGNED_AWAITING_OFFER, APPLICATION_SUBMITTED, INQUIRY_SUBMITTED)
 
 # One enterprise per agreement (the hub allows one live agreement per enterprise); valid
 # GB 32100 codes, check digit included.
@@ -60,6 +62,7 @@ USCC = {
     "SA-PACT-0404": "91350100000094043H",
     "PP-PACT-0001": "91350100000900412N",
     "PP-PACT-0002": "91350100000900420H",
+    "202400000000090001": "91350100000900412N",
 }
 SENT_AT = datetime(2024, 6, 3, 2, 16, 2, tzinfo=UTC)
 DECIDED_AT = datetime(2024, 9, 3, 6, 0, 0, tzinfo=UTC)
@@ -79,6 +82,7 @@ SENT_RULES: dict[str, dict[str, Any]] = {
     "SentAt": {"match": "regex", "regex": DATETIME},
     "StampedAt": {"match": "regex", "regex": DATETIME},
     "DecidedAt": {"match": "regex", "regex": DATETIME},
+    "RepliedAt": {"match": "regex", "regex": DATETIME},
     "OfferedAt": {"match": "regex", "regex": DATETIME},
     "IssuedAt": {"match": "regex", "regex": DATETIME},
     "EPolicy": {"match": "regex", "regex": BASE64},
@@ -86,6 +90,9 @@ SENT_RULES: dict[str, dict[str, Any]] = {
     "InsurerSealCertificate": {"match": "regex", "regex": BASE64},
     "RefusalReason": ANY_TEXT,
     "Reason": ANY_TEXT,
+    "Reply": ANY_TEXT,
+    "Handler": ANY_TEXT,
+    "HandlerContact": ANY_TEXT,
 }
 # What the hub may choose in its acknowledgement; the status, the echoed references and
 # an error's code and path are what the insurer acts on, so they are exact.
@@ -159,6 +166,11 @@ def _receipt(offer_no: str, message_id: str) -> bytes:
                                sent_at=DECIDED_AT)
 
 
+def _reply(serial_no: str, message_id: str) -> bytes:
+    return inquiry_reply(serial_no, USCC[serial_no], replied_at=DECIDED_AT, message_id=message_id,
+                         sent_at=DECIDED_AT)
+
+
 ACCEPTED_PUSHES: dict[str, Callable[[], Push]] = {
     "agreement-stamp": lambda: Push(
         "the insurer's stamp on an agreement awaiting it", "agreement-stamp",
@@ -178,6 +190,11 @@ ACCEPTED_PUSHES: dict[str, Callable[[], Push]] = {
         _receipt("PP-PACT-0002", "SINOSURE-PACT-0012"),
         ((APPLICATION_SUBMITTED, {"offer_no": "PP-PACT-0002", "application_no": "TB-PP-PACT-0002",
                                   "uscc": USCC["PP-PACT-0002"]}),), 200, "ACCEPTED"),
+    "inquiry-reply": lambda: Push(
+        "the insurer's reply to a submitted inquiry", "inquiry-reply",
+        _reply("202400000000090001", "SINOSURE-PACT-0013"),
+        ((INQUIRY_SUBMITTED, {"serial_no": "202400000000090001",
+                              "uscc": USCC["202400000000090001"]}),), 200, "ACCEPTED"),
 }
 """One accepted push per document type the insurer pushes (``catalogue.PUSHED_TYPES``)."""
 

@@ -276,6 +276,38 @@ def application_receipt(
                           correlation_id=correlation_id, sent_at=sent_at)
 
 
+INQUIRY_HANDLER = "陈信保"
+INQUIRY_HANDLER_CONTACT = "0592-5081234"
+INQUIRY_ANSWER = "您好，已收到您的询保申请。客户经理将在两个工作日内与您联系，介绍小微信保易的承保范围与保费。"
+
+
+def inquiry_reply(
+    serial_no: str,
+    uscc: str,
+    *,
+    reply: str = INQUIRY_ANSWER,
+    handler: str | None = INQUIRY_HANDLER,
+    handler_contact: str | None = INQUIRY_HANDLER_CONTACT,
+    replied_at: datetime | None = None,
+    message_id: str | None = None,
+    business_serial: str | None = None,
+    correlation_id: str | None = None,
+    sent_at: datetime | None = None,
+) -> bytes:
+    """X-IN-7 询保反馈: the insurer's answer to an inquiry, and who follows it up."""
+    body: list[BodyItem] = [
+        ("SerialNo", serial_no),
+        ("Uscc", uscc),
+        ("RepliedAt", xml_datetime(replied_at or datetime.now(UTC))),
+        ("Reply", reply),
+        ("Handler", handler),
+        ("HandlerContact", handler_contact),
+    ]
+    return build_document(pushed_type("inquiry-reply"), body, message_id=message_id,
+                          business_serial=business_serial or f"IR-{serial_no}",
+                          correlation_id=correlation_id, sent_at=sent_at)
+
+
 def _with_currency(document: bytes, element: str, currency: str) -> bytes:
     root = etree.fromstring(document)
     for found in root.iter(f"{{{etree.QName(root).namespace}}}{element}"):

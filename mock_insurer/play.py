@@ -3,7 +3,8 @@
 Stamps a signed agreement (when configured), offers the small/micro policy once an
 agreement it stamped is 签约成功, and decides each application after a delay: returned
 (退回) when the contact e-mail matches the return rule, otherwise effective (生效) with a
-real e-policy PDF. Every push goes through the same client as the push CLI.
+real e-policy PDF; answers each inquiry (询保反馈). Every push goes through the same client as
+the push CLI.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from typing import Any
 
 from lxml import etree
 
-from mock_insurer.documents import agreement_stamp, application_receipt, pending_policy
+from mock_insurer.documents import (
+    agreement_stamp,
+    application_receipt,
+    inquiry_reply,
+    pending_policy,
+)
 from mock_insurer.push import PushResult, push
 from mock_insurer.settings import Settings
 from mock_insurer.store import ReceivedDocument
@@ -55,6 +61,8 @@ class InsurerSide:
             self._later(self.stamp(document))
         elif record.message_type == "INSURANCE_APPLICATION" and self.settings.decide_applications:
             self._later(self.decide(document))
+        elif record.message_type == "INSURANCE_INQUIRY" and self.settings.reply_inquiries:
+            self._later(self.answer(document))
 
     async def stamp(self, signed: etree._Element) -> None:
         agreement_no = _field(signed, "{*}Body/{*}AgreementNo")
@@ -80,6 +88,12 @@ class InsurerSide:
             return_reason=RETURN_REASON if returned else None,
             decided_at=datetime.now(UTC))
         await self._push(document)
+
+    async def answer(self, inquiry: etree._Element) -> None:
+        """询保反馈 to the serial number and enterprise the inquiry names."""
+        await self._push(inquiry_reply(_field(inquiry, "{*}Body/{*}SerialNo"),
+                                       _field(inquiry, "{*}Body/{*}Uscc"),
+                                       replied_at=datetime.now(UTC)))
 
     async def _push(self, document: bytes) -> PushResult:
         assert self.settings.hub_url is not None

@@ -38,6 +38,8 @@ class Settings:
     """Push a pending policy (X-IN-1) once an agreement this insurer stamped is 签约成功."""
     decide_applications: bool = True
     """Accept or return every application received (X-IN-4)."""
+    reply_inquiries: bool = True
+    """Answer every inquiry received (X-IN-7), after ``decision_delay_seconds``."""
     decision_delay_seconds: float = 0.2
     return_email_pattern: str = r"^return"
     """An application whose contact e-mail matches this is returned (退回), others accepted."""

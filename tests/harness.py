@@ -30,6 +30,7 @@ from adapter.persistence.database import Database
 from adapter.persistence.unit_of_work import SqlUnitsOfWork
 from adapter.service_layer import agreement
 from adapter.service_layer.parties import Parties
+from adapter.serving import hub_site
 
 PARTIES = Parties("SWCREDIT", "SINOSURE")
 
@@ -87,7 +88,7 @@ async def running_hub(db: Database, settings: Settings) -> AsyncIterator[Running
     app = create_app(settings, db=db)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = hub_site(runner, settings, host="127.0.0.1", port=0)
     await site.start()
     host, port = runner.addresses[0][:2]
     base_url = f"http://{host}:{port}"

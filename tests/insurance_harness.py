@@ -9,6 +9,13 @@ from decimal import Decimal
 
 from adapter.domain.agreement import AgreementStatus, Enterprise
 from adapter.domain.exchange import Envelope
+from adapter.domain.inquiry import (
+    Division,
+    Inquiry,
+    InquiryContent,
+    InquiryForm,
+    RegisteredAddress,
+)
 from adapter.domain.insurance import (
     Contact,
     Insurer,
@@ -77,5 +84,30 @@ async def application_status(db: Database, offer_no: str) -> tuple[str, str | No
     return found.status.value, found.receipt_status.value if found.receipt_status else None
 
 
-__all__ = ["INSURER", "application_status", "offer", "offer_envelope", "pending",
+def inquiry_form(serial_no: str, *, uscc: str = USCC, name: str = NAME) -> InquiryForm:
+    """A submitted §3.2 form under ``serial_no`` (the hub numbers its own; tests pick one)."""
+    address = RegisteredAddress(Division("350000", "福建省"), Division("350200", "厦门市"),
+                                Division("350203", "思明区"), "湖滨北路88号")
+    return InquiryForm(serial_no, "中国出口信用保险公司", name, uscc, address,
+                       Contact("林晓梅", "13859012345", "linxm@example.com"),
+                       InquiryContent.INSURE, None, "林晓梅", "operator", datetime.now(UTC))
+
+
+async def inquired(db: Database, serial_no: str, *, uscc: str = USCC) -> None:
+    """An inquiry at 已提交, as if the enterprise had submitted it."""
+    async with SqlUnitsOfWork(db).begin() as uow:
+        await uow.inquiries.add(Inquiry.submitted(inquiry_form(serial_no, uscc=uscc)))
+        await uow.commit()
+
+
+async def inquiry_status(db: Database, serial_no: str) -> tuple[str, str | None] | None:
+    """The inquiry's status and the reply text it keeps, or None when there is no such inquiry."""
+    async with SqlUnitsOfWork(db).reading() as uow:
+        found = await uow.inquiries.get(serial_no)
+    if found is None:
+        return None
+    return found.status.value, found.reply.reply if found.reply else None
+
+
+__all__ = ["inquired", "inquiry_form", "inquiry_status", "INSURER", "application_status", "offer", "offer_envelope", "pending",
            "signed_agreement_for", "submitted", "replace"]

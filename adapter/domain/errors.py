@@ -238,6 +238,35 @@ class TooManyRequests(HubError):
     message_zh = "操作过于频繁，请稍后再试"
 
 
+class AuthenticationThrottled(TooManyRequests):
+    """Too many failed authentications from one client on one channel: every attempt waits,
+    the right credential too, so guessing costs time instead of nothing."""
+
+    code = "E-AUTH-THROTTLED"
+    message_zh = "认证失败次数过多，请稍后再试"
+
+
+class WritesThrottled(TooManyRequests):
+    """One enterprise user submitting faster than any person fills in a form."""
+
+    code = "E-WRITES-THROTTLED"
+    message_zh = "提交过于频繁，请稍后再试"
+
+
+class TooManyConnections(HubError):
+    """The hub holds as many connections as it may; a new one is answered and closed."""
+
+    code = "E-TOO-MANY-CONNECTIONS"
+    message_zh = "当前连接数已达上限，请稍后再试"
+
+
+class BodyTimeout(HubError):
+    """A request body that did not arrive in time (trickled, or shorter than declared)."""
+
+    code = "E-BODY-TIMEOUT"
+    message_zh = "请求内容未在规定时间内发送完毕"
+
+
 # --- the hub's own store ---------------------------------------------------------------------
 
 
@@ -296,6 +325,15 @@ class DeliveryRejected(DeliveryFailed):
 class DeliveryInternal(DeliveryFailed):
     code = "E-DELIVERY-INTERNAL"
     message_zh = "报文无法生成或发送"
+    retryable = False
+
+
+class DeliveryExpired(DeliveryFailed):
+    """Still undelivered after the longest a message may wait (``breaker.max_message_age``):
+    an operator decides, not another retry."""
+
+    code = "E-DELIVERY-EXPIRED"
+    message_zh = "报文超过最长等待时间仍未送达"
     retryable = False
 
 

@@ -82,10 +82,18 @@ RECEIPT_ACKNOWLEDGEMENT = MessageKind(
     "RECEIPT_ACKNOWLEDGEMENT", "X-OUT-5", Direction.OUTBOUND, "receipt_acknowledgement",
     "receipt-acknowledgement", "SubmitReceiptAcknowledgement", "insurance_application",
     sent_zh=f"收悉确认已送达{INSURER_ZH}")
+INSURANCE_INQUIRY = MessageKind(
+    "INSURANCE_INQUIRY", "X-OUT-6", Direction.OUTBOUND, "insurance_inquiry", "insurance-inquiry",
+    "SubmitInsuranceInquiry", "insurance_inquiry", sent_zh=f"询保申请已发送至{INSURER_ZH}")
+INQUIRY_REPLY = MessageKind(
+    "INQUIRY_REPLY", "X-IN-7", Direction.INBOUND, "inquiry_reply", "inquiry-reply",
+    "ReceiveInquiryReply", "insurance_inquiry",
+    received_zh={"REPLIED": f"收到{INSURER_ZH}的询保反馈"})
 
 CATALOGUE: tuple[MessageKind, ...] = (
     AGREEMENT_STAMP, TERMINATION_RESULT, SIGNED_AGREEMENT, TERMINATION_REQUEST, DATA_AUTHORIZATION,
     PENDING_POLICY, APPLICATION_RECEIPT, INSURANCE_APPLICATION, RECEIPT_ACKNOWLEDGEMENT,
+    INSURANCE_INQUIRY, INQUIRY_REPLY,
 )
 BY_MESSAGE_TYPE: Mapping[str, MessageKind] = {kind.message_type: kind for kind in CATALOGUE}
 INBOUND: tuple[MessageKind, ...] = tuple(k for k in CATALOGUE if k.direction is Direction.INBOUND)

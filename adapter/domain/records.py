@@ -91,3 +91,20 @@ class OutboxItem:
     last_error: str | None = None
     payload: bytes | None = None
     remote_ack: bytes | None = None
+    # When it became due (written, or replayed): how long it has waited to be delivered.
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxLevels:
+    """How full the outbox is, from what indexes bound: the messages still to send and the
+    dead letters are counted (up to ``cap``; a count at the cap means "at least"), the sent
+    history is estimated, and the oldest message still to send says how long it waited."""
+
+    pending: int
+    sending: int
+    dead: int
+    sent_estimate: int
+    oldest_due: datetime | None
+    cap: int
+

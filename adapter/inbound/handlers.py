@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from adapter.domain import messages
-from adapter.inbound import agreement_stamp, application_receipt, pending_policy, termination_result
+from adapter.inbound import (
+    agreement_stamp,
+    application_receipt,
+    inquiry_reply,
+    pending_policy,
+    termination_result,
+)
 from adapter.service_layer.receiving import Handler
 
 HANDLERS: Mapping[str, Handler] = {
@@ -17,4 +23,5 @@ HANDLERS: Mapping[str, Handler] = {
     messages.TERMINATION_RESULT.message_type: termination_result.handle,
     messages.PENDING_POLICY.message_type: pending_policy.handle,
     messages.APPLICATION_RECEIPT.message_type: application_receipt.handle,
+    messages.INQUIRY_REPLY.message_type: inquiry_reply.handle,
 }

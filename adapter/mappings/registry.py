@@ -23,7 +23,9 @@ from adapter.mappings import (
     agreement_stamp,
     application_receipt,
     data_authorization,
+    inquiry_reply,
     insurance_application,
+    insurance_inquiry,
     pending_policy,
     receipt_acknowledgement,
     schemas,
@@ -44,6 +46,8 @@ MAPPINGS: dict[str, ModuleType] = {
     messages.APPLICATION_RECEIPT.message_type: application_receipt,
     messages.INSURANCE_APPLICATION.message_type: insurance_application,
     messages.RECEIPT_ACKNOWLEDGEMENT.message_type: receipt_acknowledgement,
+    messages.INSURANCE_INQUIRY.message_type: insurance_inquiry,
+    messages.INQUIRY_REPLY.message_type: inquiry_reply,
 }
 
 

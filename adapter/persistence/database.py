@@ -136,5 +136,16 @@ class Database:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
 
+    def pool_use(self) -> tuple[int, int, int]:
+        """Connections checked out, idle in the pool, and the pool's size (for metrics);
+        zeros for a pool that keeps no count."""
+        pool: Any = self.engine.pool
+
+        def read(name: str) -> int:
+            method = getattr(pool, name, None)
+            return int(method()) if callable(method) else 0
+
+        return read("checkedout"), read("checkedin"), read("size")
+
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -81,6 +81,12 @@ inbound_messages = Table(
     Column("last_duplicate_at", UtcDateTime()),
     UniqueConstraint("dedup_sender", "dedup_message_id"),
     Index(None, "received_at"),
+    # The operator's filters, newest first: by type, and the rare rejected rows apart.
+    Index(None, "message_type", "id"),
+    Index("ix_inbound_messages_rejected", "id", postgresql_where=text("status = 'rejected'"),
+          sqlite_where=text("status = 'rejected'")),
+    Index("ix_inbound_messages_rejected_type", "message_type", "id",
+          postgresql_where=text("status = 'rejected'"), sqlite_where=text("status = 'rejected'")),
 )
 
 outbox = Table(
@@ -105,10 +111,30 @@ outbox = Table(
     Column("last_error_code", String(40)),
     Column("last_error", Text),
     Column("remote_ack", LargeBinary),
-    Index(None, "status", "next_attempt_at"),
+    # Each status in id order: the operator's pages, and the claim's search on SQLite.
+    Index(None, "status", "id"),
     # The claim's path: only the rows still to send, so it does not walk the sent history.
     Index("ix_outbox_due", "id", postgresql_where=text("status IN ('pending', 'sending')"),
           sqlite_where=text("status IN ('pending', 'sending')")),
+    # Messages not delivered, by how long ago they were written: the overdue report's
+    # search and count, index-only, however long the sent history.
+    Index("ix_outbox_undelivered", "status", "created_at",
+          postgresql_where=text("status IN ('pending', 'sending', 'dead')"),
+          sqlite_where=text("status IN ('pending', 'sending', 'dead')")),
+)
+
+# One row per partner: its circuit as every dispatcher sharing the database sees it.
+partner_circuits = Table(
+    "partner_circuits",
+    metadata,
+    Column("partner", String(32), primary_key=True),
+    Column("state", String(12), nullable=False),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Column("probe_after", UtcDateTime()),
+    Column("opened_at", UtcDateTime()),
+    Column("last_error_code", String(40)),
+    Column("changed_by", String(64)),
 )
 
 timeline = Table(
@@ -152,6 +178,9 @@ agreements = Table(
     Column("document", LargeBinary),
     Column("document_status", String(16)),
     Index(None, "uscc", "signed_at"),
+    # The overdue report's searches: agreements waiting in a state, oldest first.
+    Index(None, "status", "signed_at"),
+    Index(None, "status", "termination_requested_at"),
 )
 
 data_authorizations = Table(
@@ -228,4 +257,35 @@ sms_codes = Table(
     Column("used_at", UtcDateTime()),
     Index(None, "subject", "id"),
     Index(None, "uscc", "issued_at"),
+)
+
+# 询保申请 (§3.2): one row per inquiry, the form as submitted and the insurer's reply.
+insurance_inquiries = Table(
+    "insurance_inquiries",
+    metadata,
+    Column("serial_no", String(32), primary_key=True),
+    Column("uscc", String(18), nullable=False),
+    Column("insurer_name", String(200), nullable=False),
+    Column("company_name", String(200), nullable=False),
+    Column("province_code", String(6), nullable=False),
+    Column("province_name", String(200), nullable=False),
+    Column("city_code", String(6)),
+    Column("city_name", String(200)),
+    Column("district_code", String(6)),
+    Column("district_name", String(200)),
+    Column("address_detail", String(200), nullable=False),
+    Column("contact_name", String(200), nullable=False),
+    Column("contact_mobile", String(20), nullable=False),
+    Column("contact_email", String(254), nullable=False),
+    Column("content", String(16), nullable=False),
+    Column("other_needs", Text),
+    Column("submitted_by", String(200), nullable=False),
+    Column("card_type", String(16), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("reply", Text),
+    Column("reply_handler", String(200)),
+    Column("reply_handler_contact", String(200)),
+    Column("replied_at", UtcDateTime()),
+    Index(None, "uscc", "submitted_at"),
 )

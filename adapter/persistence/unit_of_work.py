@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapter.persistence.agreements import SqlAgreements
 from adapter.persistence.applications import SqlApplications
 from adapter.persistence.authorizations import SqlAuthorizations
+from adapter.persistence.circuits import SqlCircuits
 from adapter.persistence.database import Database
 from adapter.persistence.inbox import SqlInbox
+from adapter.persistence.inquiries import SqlInquiries
 from adapter.persistence.outage import is_outage, outage_as_unavailable
 from adapter.persistence.outbox import SqlOutbox
 from adapter.persistence.sms_codes import SqlSmsCodes
 from adapter.persistence.timeline import SqlTimeline
+from adapter.persistence.waiting import SqlWaiting
 
 
 class SqlUnitOfWork:
@@ -29,10 +32,13 @@ class SqlUnitOfWork:
         self.agreements = SqlAgreements(conn)
         self.authorizations = SqlAuthorizations(conn)
         self.applications = SqlApplications(conn)
+        self.inquiries = SqlInquiries(conn)
         self.sms_codes = SqlSmsCodes(conn)
         self.outbox = SqlOutbox(conn)
         self.inbox = SqlInbox(conn)
         self.timeline = SqlTimeline(conn)
+        self.circuits = SqlCircuits(conn)
+        self.waiting = SqlWaiting(conn)
 
     async def commit(self) -> None:
         await self.timeline.flush()

@@ -95,6 +95,18 @@ class QueryStatus(InvalidValue):
     message_zh = "状态取值无效"
 
 
+class QueryMessageType(InvalidValue):
+    code = "E-QUERY-MESSAGE-TYPE"
+    message_zh = "报文类型取值无效"
+
+
+class QueryMoment(InvalidValue):
+    """A moment without an offset is ambiguous: Beijing time or UTC?"""
+
+    code = "E-QUERY-MOMENT"
+    message_zh = "时间格式无效，须为带时区的ISO 8601时间"
+
+
 class OperatorAuthRequired(NotAuthenticated):
     code = "E-OPERATOR-AUTH"
     message_zh = "需要运维人员凭证"

@@ -28,10 +28,13 @@ def _op(summary: str, *, params: list[dict[str, Any]] | None = None, codes: tupl
         operation["security"] = _OPERATOR
         operation["responses"]["401"] = {"description": "operator credential missing",
                                          "content": {"application/json": {"schema": _ERRORS}}}
+        operation["responses"]["429"] = {"description": "too many failed authentications",
+                                         "content": {"application/json": {"schema": _ERRORS}}}
     return operation
 
 
-_PATH_PATTERNS = {"agreement_no": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", "id": "^[0-9]{1,18}$"}
+_PATH_PATTERNS = {"agreement_no": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", "id": "^[0-9]{1,18}$",
+                  "offer_no": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", "serial_no": "^[0-9]{1,32}$"}
 
 
 def _path(name: str) -> dict[str, Any]:
@@ -47,6 +50,14 @@ def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 _PAGING = [_query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
            _query("before", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1})]
+
+def _metrics_op() -> dict[str, Any]:
+    """Behind the operator token like /ops/v1, but answered in Prometheus' text format."""
+    operation = _op("Prometheus metrics (text format)")
+    operation["responses"]["200"] = {"description": "OK", "content": {
+        "text/plain": {"schema": {"type": "string"}}}}
+    return operation
+
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -71,7 +82,14 @@ DOCUMENT: dict[str, Any] = {
         "/ops/v1/inbox": {"get": _op("Inbound messages, newest first", codes=(200, 422),
                                      params=[_query("status", {"type": "string",
                                                                "enum": ["processed", "rejected"]}),
+                                             _query("message_type", {
+                                                 "type": "string",
+                                                 "pattern": "^[A-Z][A-Z0-9_]{0,39}$"}),
                                              *_PAGING])},
+        "/ops/v1/overdue": {"get": _op(
+            "Conversations waiting past their deadline", codes=(200, 422),
+            params=[_query("as_of", {"type": "string", "format": "date-time"})])},
+        "/metrics": {"get": _metrics_op()},
     },
 }
 
@@ -84,7 +102,7 @@ def _portal(summary: str, *, body: type[BaseModel] | None = None, query: type[Ba
             content: str = "application/json") -> dict[str, Any]:
     """A portal operation: bearer token from the Single Window login, 422 naming each bad field."""
     responses: dict[str, Any] = {}
-    for code in (*codes, 401, 422):
+    for code in (*codes, 401, 422, 429):
         if code < 300:
             media = {content: {"schema": {"type": "string", "format": "binary"}
                                if content != "application/json" else {"type": "object"}}}
@@ -108,7 +126,9 @@ def _portal(summary: str, *, body: type[BaseModel] | None = None, query: type[Ba
 
 _REASONS = {401: "token missing, expired or wrongly signed", 403: "operator card on a legal-person action",
             404: "no such object for this enterprise", 409: "the object's state refuses the action",
-            422: "one entry per bad field: code, JSON path, Chinese message"}
+            422: "one entry per bad field: code, JSON path, Chinese message",
+            429: "too many failed authentications from this client, or writes from this user "
+                 "(E-AUTH-THROTTLED, E-WRITES-THROTTLED; Retry-After says when)"}
 
 
 def _scalar(field: dict[str, Any]) -> dict[str, Any]:
@@ -184,11 +204,65 @@ def _portal_paths() -> dict[str, Any]:
     }
 
 
+def _insurance_paths() -> dict[str, Any]:
+    """I-1 … I-9: the application's routes (scoped by offer number) and the inquiries'."""
+    from adapter.portal.inquiries import InquiryQuery, SubmitInquiry
+    from adapter.portal.insurance import ApplicationQuery, CodeRequest, PolicyQuery, Submit
+
+    item, base = ("offer_no",), "/portal/v1/insurance/applications/{offer_no}"
+
+    def pdf(summary: str) -> dict[str, Any]:
+        return _portal(summary, path_params=item, codes=(200, 404, 409), content="application/pdf")
+
+    inquiry = "/portal/v1/insurance/inquiries"
+    return {
+        "/portal/v1/insurance/summary": {"get": _portal(
+            "I-1 Home prompts: 待确认投保单, 保单生效通知 (待收悉), 投保申请退回通知")},
+        "/portal/v1/insurance/pending-policies": {"get": _portal("I-1 Pending policies (待确认)")},
+        "/portal/v1/insurance/applications": {"get": _portal(
+            "I-8 投保申请 list, newest first, by 投保状态, with the five-step bar",
+            query=ApplicationQuery)},
+        "/portal/v1/insurance/policies": {"get": _portal(
+            "I-8 保险单 list, newest first, by 收悉状态", query=PolicyQuery)},
+        base: {"get": _portal("I-7 One application with its policy and step", path_params=item,
+                              codes=(200, 404))},
+        base + "/form": {"get": _portal("I-2 The application form: read-only fields from the offer",
+                                        path_params=item, codes=(200, 404))},
+        base + "/sms-code": {"post": _portal(
+            "I-4 Send the SMS code (6 digits, 5 minutes, one resend a minute)", body=CodeRequest,
+            path_params=item, codes=(202, 404, 409))},
+        base + "/submission": {"post": _portal(
+            "I-4 Apply: contact, declaration and the SMS code → 已投保", body=Submit,
+            path_params=item, codes=(201, 404, 409))},
+        base + "/receipt-acknowledgement": {"post": _portal(
+            "I-6 收悉: 待收悉 → 已收悉", path_params=item, codes=(202, 404, 409))},
+        base + "/application.pdf": {"get": pdf(
+            "I-3 The application form PDF, seal-signed (disposition=inline to print)")},
+        base + "/policy.pdf": {"get": pdf("I-7 The policy PDF (disposition=inline to print)")},
+        base + "/e-policy.pdf": {"get": pdf(
+            "I-7 The insurer's e-policy PDF (disposition=inline to print)")},
+        base + "/process": {"get": _portal("I-5 Every message and state, in reading order",
+                                           path_params=item, codes=(200, 404))},
+        inquiry + "/form": {"get": _portal("I-9 The empty inquiry form (投保咨询)")},
+        inquiry: {
+            "post": _portal("I-9 Submit an inquiry (询保申请) → 已提交, read-only from then on",
+                            body=SubmitInquiry, codes=(201,)),
+            "get": _portal("I-9 询保申请 list, newest first, with status and reply",
+                           query=InquiryQuery)},
+        inquiry + "/{serial_no}": {"get": _portal("I-9 One inquiry with the insurer's reply",
+                                                  path_params=("serial_no",), codes=(200, 404))},
+        inquiry + "/{serial_no}/process": {"get": _portal(
+            "I-9 The inquiry's messages and states, in reading order", path_params=("serial_no",),
+            codes=(200, 404))},
+    }
+
+
 def document() -> dict[str, Any]:
     """The whole document: operator and health routes, portal routes, and the error codes."""
     from adapter.portal.errors import codes
 
-    full = {**DOCUMENT, "paths": {**DOCUMENT["paths"], **_portal_paths(), **_codelist_paths()}}
+    full = {**DOCUMENT, "paths": {**DOCUMENT["paths"], **_portal_paths(), **_insurance_paths(),
+                                  **_codelist_paths()}}
     full["components"] = {**DOCUMENT["components"], "securitySchemes": {
         **DOCUMENT["components"]["securitySchemes"],
         "portal": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}

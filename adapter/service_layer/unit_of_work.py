@@ -19,13 +19,17 @@ from typing import Protocol
 
 from adapter.domain.agreement import Agreement, AgreementStatus, ReceiptFacts
 from adapter.domain.authorization import DataAuthorization
+from adapter.domain.circuit import CircuitRecord, ProbeTurn
 from adapter.domain.exchange import Envelope, OutboundDocument
+from adapter.domain.inquiry import Inquiry
 from adapter.domain.insurance import InsuranceApplication
+from adapter.domain.overdue import Waiting, WaitingSource
 from adapter.domain.records import (
     Delivery,
     InboundRecord,
     InboxItem,
     OutboxItem,
+    OutboxLevels,
     OutboxStatus,
 )
 from adapter.domain.sms import VerificationCode
@@ -112,6 +116,24 @@ class Applications(Protocol):
         """How many applications per 投保状态, and ``待收悉`` for policies awaiting it."""
 
 
+class Inquiries(Protocol):
+    """询保申请, one per serial number."""
+
+    async def add(self, inquiry: Inquiry) -> None: ...
+
+    async def get(self, serial_no: str, *, uscc: str | None = None) -> Inquiry | None:
+        """With ``uscc``, only that enterprise's inquiry: another's is not found."""
+
+    async def for_update(self, serial_no: str) -> Inquiry | None:
+        """Locked until commit, so two replies to one inquiry decide one after the other."""
+
+    async def save(self, inquiry: Inquiry) -> None: ...
+
+    async def page(self, uscc: str, *, statuses: Sequence[str] | None, limit: int,
+                   after: tuple[datetime, str] | None) -> list[Inquiry]:
+        """Newest first, keyset-paged on (submitted_at, serial_no)."""
+
+
 class SmsCodes(Protocol):
     async def add(self, code: VerificationCode) -> None: ...
 
@@ -149,7 +171,17 @@ class Outbox(Protocol):
 
     async def get(self, row_id: int) -> OutboxItem | None: ...
 
-    async def counts(self) -> dict[str, int]: ...
+    async def counts(self) -> dict[str, int]:
+        """Rows per status, counted: walks the whole outbox (tests; never a probe)."""
+
+    async def renew(self, *, worker: str, row_ids: Sequence[int], lease: timedelta) -> int:
+        """Extend the leases this worker still holds (the heartbeat); how many it held."""
+
+    async def expire(self, *, due_before: datetime, limit: int) -> list[OutboxItem]:
+        """Pending messages due since before ``due_before``, made dead letters."""
+
+    async def levels(self, *, cap: int) -> OutboxLevels:
+        """Backlog, dead letters and the oldest waiting message, bounded by indexes."""
 
 
 class Inbox(Protocol):
@@ -167,8 +199,43 @@ class Inbox(Protocol):
 
     async def prune(self, *, older_than: datetime) -> int: ...
 
-    async def recent(self, *, limit: int, status: str | None,
-                     before_id: int | None) -> list[InboxItem]: ...
+    async def recent(self, *, limit: int, status: str | None, before_id: int | None,
+                     message_type: str | None = None) -> list[InboxItem]: ...
+
+    async def estimated_rows(self) -> int:
+        """How many documents the inbox holds, estimated (never counted)."""
+
+
+class Circuits(Protocol):
+    """The partners' circuit breakers, as all dispatchers sharing the database see them."""
+
+    async def all(self) -> list[CircuitRecord]: ...
+
+    async def get(self, partner: str) -> CircuitRecord | None: ...
+
+    async def open(self, partner: str, *, now: datetime, probe_after: datetime, failures: int,
+                   error_code: str, worker: str) -> bool:
+        """True when this call opened it (it was closed or unknown)."""
+
+    async def take_probe(self, partner: str, *, now: datetime, interval: timedelta,
+                         worker: str) -> ProbeTurn: ...
+
+    async def probe_failed(self, partner: str, *, now: datetime, error_code: str) -> None: ...
+
+    async def close(self, partner: str, *, now: datetime, worker: str) -> datetime | None:
+        """When the closed circuit had opened; None if it was closed already."""
+
+
+class WaitingObjects(Protocol):
+    """Objects waiting in a state, for the overdue report."""
+
+    async def since(self, source: WaitingSource, *, until: datetime,
+                    limit: int) -> list[Waiting]:
+        """Waiting since ``until`` or earlier, oldest first, ``limit`` per state."""
+
+    async def count(self, searches: Sequence[tuple[WaitingSource, datetime]], *,
+                    cap: int) -> list[int]:
+        """Per (source, until), how many wait since then or earlier: one statement."""
 
 
 class Timeline(Protocol):
@@ -190,6 +257,9 @@ class UnitOfWork(Protocol):
     def applications(self) -> Applications: ...
 
     @property
+    def inquiries(self) -> Inquiries: ...
+
+    @property
     def sms_codes(self) -> SmsCodes: ...
 
     @property
@@ -200,6 +270,12 @@ class UnitOfWork(Protocol):
 
     @property
     def timeline(self) -> Timeline: ...
+
+    @property
+    def circuits(self) -> Circuits: ...
+
+    @property
+    def waiting(self) -> WaitingObjects: ...
 
     async def commit(self) -> None: ...
 

@@ -27,6 +27,7 @@ from lxml import etree
 from adapter.config import LimitSettings
 from adapter.domain.agreement import AgreementStamp, AgreementStatus, TerminationResult
 from adapter.domain.errors import SchemaViolation
+from adapter.domain.inquiry import InquiryReply
 from adapter.domain.insurance import ApplicationReceipt, PolicyOffer
 from adapter.mappings import acknowledgement, schemas
 from adapter.mappings.envelope import peek_envelope, read_envelope
@@ -34,7 +35,7 @@ from adapter.mappings.registry import DOCUMENT_TYPES, INBOUND_BY_SLUG, DocumentT
 from adapter.mappings.xml_safety import parse_untrusted
 from adapter.persistence.database import Database
 from tests.harness import hub_settings, post_rest, put_in_state, running_hub, sign
-from tests.insurance_harness import pending, submitted
+from tests.insurance_harness import inquired, pending, submitted
 from tests.integration.test_inbound_channels import zeep_client
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -92,11 +93,16 @@ async def _application_is_submitted(db: Database, receipt: ApplicationReceipt) -
     await submitted(db, receipt.offer_no, receipt.application_no, uscc=receipt.uscc)
 
 
+async def _inquiry_is_submitted(db: Database, reply: InquiryReply) -> None:
+    await inquired(db, reply.serial_no, uscc=reply.uscc)
+
+
 PREREQUISITES: dict[str, Callable[[Database, Any], Awaitable[None]]] = {
     "AGREEMENT_STAMP": _agreement_is_signing,
     "TERMINATION_RESULT": _agreement_is_terminating,
     "PENDING_POLICY": _offer_to_supersede_is_pending,
     "APPLICATION_RECEIPT": _application_is_submitted,
+    "INQUIRY_REPLY": _inquiry_is_submitted,
 }
 
 

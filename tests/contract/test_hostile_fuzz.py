@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapter.config import RateLimitSettings
 from adapter.persistence.database import Database
 from adapter.persistence.migrate import upgrade
 from tests.harness import OPERATOR, hub_settings, portal_token, running_hub
@@ -75,7 +76,9 @@ def hub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     async def serve() -> None:
         db = Database(url)
-        async with running_hub(db, hub_settings(url, dispatcher=False)) as hub:
+        # The fuzz is about input, not rate: its thousands of writes must reach the handlers.
+        limits = RateLimitSettings(portal_writes="1000000/minute")
+        async with running_hub(db, hub_settings(url, dispatcher=False, rate_limits=limits)) as hub:
             ready["url"] = hub.base_url
             ready["settings"] = hub.settings
             await stop.wait()

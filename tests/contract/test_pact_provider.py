@@ -37,7 +37,7 @@ from tests.contract.pact_support import (
     rename_element,
     run_verifier,
 )
-from tests.insurance_harness import signed_agreement_for, submitted
+from tests.insurance_harness import inquired, signed_agreement_for, submitted
 from tests.harness import (
     RunningHub,
     hub_settings,
@@ -96,6 +96,10 @@ async def _application_submitted(hub: RunningHub, params: dict[str, Any]) -> Non
     await submitted(hub.db, params["offer_no"], params["application_no"], uscc=params["uscc"])
 
 
+async def _inquiry_submitted(hub: RunningHub, params: dict[str, Any]) -> None:
+    await inquired(hub.db, params["serial_no"], uscc=params["uscc"])
+
+
 PROVIDER_STATES: dict[str, Setup] = {
     insurer.AWAITING_STAMP: _awaiting_stamp,
     insurer.BEING_TERMINATED: _being_terminated,
@@ -103,6 +107,7 @@ PROVIDER_STATES: dict[str, Setup] = {
     insurer.STAMP_ALREADY_ACCEPTED: _stamp_already_accepted,
     insurer.SIGNED_AWAITING_OFFER: _signed_awaiting_offer,
     insurer.APPLICATION_SUBMITTED: _application_submitted,
+    insurer.INQUIRY_SUBMITTED: _inquiry_submitted,
 }
 
 

@@ -1,7 +1,8 @@
 """A day of 小微投保, end to end over real sockets (I-1 … I-8, X-IN-1/4, X-OUT-4/5): the
 agreement is signed and stamped, the insurer offers the policy, the enterprise applies with
 an SMS code, the insurer accepts, the enterprise acknowledges; a second application is
-returned. The insurer plays its side over SOAP or REST, and the hub answers it the same."""
+returned; an inquiry (询保申请, I-9, X-OUT-6/X-IN-7) is submitted, listed, answered and shown.
+The insurer plays its side over SOAP or REST, and the hub answers it the same."""
 
 from __future__ import annotations
 
@@ -160,3 +161,51 @@ async def _of_type(mock, message_type: str):
     return next((r for r in mock.store.records() if r.message_type == message_type), None)
 
 
+
+
+INQUIRY = {"company_name": NAME, "province": "350000", "city": "350200", "district": "350203",
+           "address_detail": "湖滨北路88号", "contact_name": "林晓梅", "contact_mobile": MOBILE,
+           "contact_email": "linxm@example.com", "inquiry_content": "OTHER",
+           "other_needs": "想了解小微信保易的保费"}
+
+
+async def answered(session: aiohttp.ClientSession, api: str, serial_no: str) -> dict | None:
+    async with session.get(f"{api}/insurance/inquiries/{serial_no}") as r:
+        found = await r.json()
+    return found if found["status"] == "已反馈" else None
+
+
+@pytest.mark.parametrize("channel", ["soap", "rest"])
+async def test_an_inquiry_is_submitted_listed_answered_and_shown(db_url, db, channel) -> None:
+    async with running_mock_insurer(decision_delay_seconds=0.3) as mock, \
+            running_hub(db, hub_settings(db_url, insurer_url=mock.base_url, channel=channel)) as hub:
+        mock.state.play.point_at(hub.base_url, channel)
+        api = f"{hub.base_url}/portal/v1"
+        token = portal_token(hub.settings, uscc=USCC, name=NAME, card="operator", user="林晓梅")
+        async with aiohttp.ClientSession(headers=token) as session:
+            async with session.get(f"{api}/insurance/inquiries/form") as r:
+                blank = await r.json()
+            assert (blank["company_name"], blank["inquiry_content"]) == (NAME, "INSURE")
+            async with session.post(f"{api}/insurance/inquiries", json=INQUIRY) as r:
+                assert r.status == 201, await r.text()
+                submitted = await r.json()
+            serial_no = submitted["serial_no"]
+            assert re.fullmatch(r"20\d{16}", serial_no)
+            assert (submitted["status"], submitted["read_only"]) == ("已提交", True)
+            assert submitted["registered_address"]["reads"] == "福建省 厦门市 思明区 湖滨北路88号"
+            async with session.get(f"{api}/insurance/inquiries") as r:
+                [listed] = (await r.json())["items"]
+            assert (listed["serial_no"], listed["status"], listed["inquiry_content_name"]) == (
+                serial_no, "已提交", "我有其他需求")
+
+            sent = await eventually(lambda: _of_type(mock, "INSURANCE_INQUIRY"))
+            assert sent.channel.startswith(channel) and serial_no.encode() in sent.document
+            shown = await eventually(lambda: answered(session, api, serial_no))
+            assert shown["reply"]["handler"] == "陈信保" and "客户经理" in shown["reply"]["text"]
+            assert shown["contact_mobile"] == MOBILE and shown["other_needs"] == "想了解小微信保易的保费"
+            async with session.get(f"{api}/insurance/inquiries", params={"status": "已反馈"}) as r:
+                assert [i["serial_no"] for i in (await r.json())["items"]] == [serial_no]
+            async with session.get(f"{api}/insurance/inquiries/{serial_no}/process") as r:
+                steps = [s["step"] for s in (await r.json())["steps"]]
+            assert steps[0] == "企业提交询保申请"
+            assert steps[-2:] == ["收到中国出口信用保险公司的询保反馈", "保险公司已反馈"]

@@ -68,7 +68,9 @@ def insurer() -> Iterator[tuple[str, str]]:
 
 
 def hub_env(insurer_url: str, **extra: str) -> dict[str, str]:
+    # The processes run on the demo secrets the tests sign with: demo mode says so and starts.
     return {"HUB_DATABASE_URL": POSTGRES_URL, "HUB_PORT": str(free_port()), "HUB_LOG_JSON": "false",
+            "HUB_DEMO": "true",
             "HUB_INSURER__REST_BASE_URL": f"{insurer_url}/api/v1/documents",
             "HUB_DISPATCHER__LEASE_SECONDS": "2", "HUB_DISPATCHER__IDLE_POLL_SECONDS": "0.05",
             "HUB_RETRY__INITIAL_BACKOFF_SECONDS": "0.05", "HUB_RETRY__MAX_BACKOFF_SECONDS": "0.5",
