@@ -30,6 +30,7 @@ from limits.errors import StorageError
 
 from adapter.config import RateLimitSettings
 from adapter.domain.errors import AuthenticationThrottled, TooManyRequests, WritesThrottled
+from adapter.inbound.soap import CONTENT_TYPES, SOAP_PATH, refusal_fault, soap_version
 from adapter.portal.errors import json_error
 from adapter.portal.identity import IDENTITY, PUBLIC_PREFIXES
 
@@ -128,8 +129,15 @@ def _channel(request: web.Request) -> str | None:
     return None
 
 
-def too_many(error: TooManyRequests, wait: float) -> web.Response:
-    response = json_error(429, error.code, error.message_zh)
+def too_many(request: web.Request, error: TooManyRequests, wait: float) -> web.Response:
+    """429 with ``Retry-After``: a SOAP fault to a SOAP caller, the one JSON error shape to
+    everyone else."""
+    if request.path == SOAP_PATH:
+        ns = soap_version(request.content_type)
+        response = web.Response(body=refusal_fault(ns, error.code, error.message_zh), status=429,
+                                content_type=CONTENT_TYPES[ns], charset="utf-8")
+    else:
+        response = json_error(429, error.code, error.message_zh)
     response.headers["Retry-After"] = str(math.ceil(wait))
     return response
 
@@ -144,7 +152,7 @@ def failed_authentication_middleware(throttle: Throttle) -> Middleware:
         client = request.remote or "unknown"
         wait = await throttle.wait_after_failures(channel, client)
         if wait is not None:
-            return too_many(AuthenticationThrottled(f"{channel} from {client}"), wait)
+            return too_many(request, AuthenticationThrottled(f"{channel} from {client}"), wait)
         try:
             response = await handler(request)
         except web.HTTPException as exc:
@@ -165,6 +173,6 @@ def portal_writes_middleware(throttle: Throttle) -> Middleware:
         if identity is not None and request.method in WRITE_METHODS:
             wait = await throttle.wait_before_write(f"{identity.uscc}:{identity.user_id}")
             if wait is not None:
-                return too_many(WritesThrottled(identity.uscc), wait)
+                return too_many(request, WritesThrottled(identity.uscc), wait)
         return await handler(request)
     return middleware

@@ -104,21 +104,31 @@ def fault_bytes(ns: str, reception: Reception) -> bytes:
     """A Client (1.1) / Sender (1.2) fault whose detail is the REJECTED acknowledgement."""
     error = reception.error
     assert error is not None
-    reason = f"{error.code}: {error.message_zh}"
-    ack = acknowledgement.to_element(reception.ack)
+    return _fault(ns, _fault_code(ns, error), f"{error.code}: {error.message_zh}",
+                  acknowledgement.to_element(reception.ack))
+
+
+def refusal_fault(ns: str, code: str, message_zh: str) -> bytes:
+    """A sender's fault for a refusal before any document was read (too many failed
+    logins): SOAP callers get SOAP, with the stable code first in the reason."""
+    return _fault(ns, "soap:Client" if ns == SOAP11 else "soap:Sender", f"{code}: {message_zh}")
+
+
+def _fault(ns: str, fault_code: str, reason: str, detail: etree._Element | None = None) -> bytes:
     fault = etree.Element(f"{{{ns}}}Fault")
-    fault_code = _fault_code(ns, error)
     if ns == SOAP11:
         etree.SubElement(fault, "faultcode").text = fault_code
         etree.SubElement(fault, "faultstring").text = reason
-        etree.SubElement(fault, "detail").append(ack)
+        if detail is not None:
+            etree.SubElement(fault, "detail").append(detail)
     else:
         code = etree.SubElement(fault, f"{{{ns}}}Code")
         etree.SubElement(code, f"{{{ns}}}Value").text = fault_code
         text = etree.SubElement(etree.SubElement(fault, f"{{{ns}}}Reason"), f"{{{ns}}}Text")
         text.set("{http://www.w3.org/XML/1998/namespace}lang", "zh")
         text.text = reason
-        etree.SubElement(fault, f"{{{ns}}}Detail").append(ack)
+        if detail is not None:
+            etree.SubElement(fault, f"{{{ns}}}Detail").append(detail)
     return envelope_bytes(ns, fault)
 
 

@@ -11,8 +11,10 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
+from lxml import etree
 
 from adapter.config import RateLimitSettings
+from adapter.inbound.soap import SOAP11, envelope_bytes
 from adapter.throttle import CLEAR_SECONDS
 from tests.harness import (
     INSURER_AUTH,
@@ -83,6 +85,25 @@ async def test_wrong_basic_passwords_lock_out_the_insurer_channel(db_url, db, st
         async with session.post(url, data=document, headers={**headers, **INSURER_AUTH}) as r:
             assert r.status == 429
             assert (await r.json())["errors"][0]["code"] == "E-AUTH-THROTTLED"
+            assert "Retry-After" in r.headers
+
+
+async def test_a_locked_out_soap_caller_gets_a_soap_fault_not_json(db_url, db) -> None:
+    envelope = envelope_bytes(SOAP11, etree.fromstring(stamp_document("SA-RATE-2")))
+    async with _hub(db_url, db, _limits("memory://", failed_authentication="3/minute")) as hub, \
+            _client() as session:
+        url = f"{hub.base_url}/insurer/soap"
+        headers = {"Content-Type": "text/xml"}
+        for _ in range(3):
+            async with session.post(url, data=envelope, headers={**headers, **WRONG_BASIC}) as r:
+                assert r.status == 401
+        async with session.post(url, data=envelope, headers={**headers, **INSURER_AUTH}) as r:
+            assert r.status == 429
+            assert r.content_type == "text/xml"
+            fault = etree.fromstring(await r.read()).find(".//{*}Fault")
+            assert fault is not None
+            assert fault.findtext("faultcode") == "soap:Client"
+            assert fault.findtext("faultstring").startswith("E-AUTH-THROTTLED")
             assert "Retry-After" in r.headers
 
 
