@@ -136,8 +136,10 @@ def pages(rows: int) -> list[Page]:
 async def fill(dsn: str, start: int, stop: int) -> float:
     """Rows ``start`` < g <= ``stop`` of the outbox and the inbox, made in the server.
 
-    Outbox: sent, one in 1 000 dead, the newest 200 pending and 20 sending. Inbox: four
-    message types, one in 100 rejected (no deduplication key), the rest processed.
+    Outbox: sent, the newest 200 pending and 20 sending, and a thousand dead letters
+    among the first million rows, whatever the size: the history grows, what waits for an
+    operator does not. Inbox: four message types, one in 100 rejected (no deduplication
+    key), the rest processed.
     """
     began = time.monotonic()
     conn = await asyncpg.connect(dsn)
@@ -149,10 +151,10 @@ async def fill(dsn: str, start: int, stop: int) -> float:
             SELECT g, 'MSG-' || g, 'SIGNED_AGREEMENT', 'SINOSURE', 'BS-' || g, 'C-' || g,
                 'agreement', 'SA-' || g, '\\x3c782f3e'::bytea,
                 CASE WHEN g > $2 - 20 THEN 'sending' WHEN g > $2 - 220 THEN 'pending'
-                     WHEN g % 1000 = 0 THEN 'dead' ELSE 'sent' END,
+                     WHEN g % 1000 = 0 AND g <= 1000000 THEN 'dead' ELSE 'sent' END,
                 1, now() - make_interval(secs => ($2 - g)), now() - make_interval(secs => ($2 - g)),
-                CASE WHEN g <= $2 - 220 AND g % 1000 <> 0 THEN now() END,
-                CASE WHEN g % 1000 = 0 THEN 'E-DELIVERY-REJECTED' END,
+                CASE WHEN g <= $2 - 220 AND (g % 1000 <> 0 OR g > 1000000) THEN now() END,
+                CASE WHEN g % 1000 = 0 AND g <= 1000000 THEN 'E-DELIVERY-REJECTED' END,
                 CASE WHEN g > $2 - 20 THEN 'bench' END
             FROM generate_series($1 + 1, $2) AS g""", start, stop)
         await conn.execute("UPDATE outbox SET status = 'sent', sent_at = now(), claimed_by = NULL "
