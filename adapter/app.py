@@ -15,6 +15,7 @@ from aiohttp import web
 
 from adapter.config import Settings
 from adapter.demo import DEMO_ENTERPRISE_NAMES
+from adapter.domain.errors import HubUnavailable
 from adapter.inbound import rest, soap
 from adapter.inbound.handlers import HANDLERS
 from adapter.inbound.receiver import Receiver
@@ -51,7 +52,7 @@ from adapter.ports.sms import DemoSmsGateway, SmsGateway
 from adapter.service_layer.insurance import SmsPolicy
 from adapter.service_layer.operations import prune_deduplication
 from adapter.service_layer.parties import Parties
-from adapter.service_layer.receiving import Receiving
+from adapter.service_layer.receiving import Receiving, Reception, Request
 from adapter.serving import body_deadline_middleware, server_options
 from adapter.throttle import Throttle, failed_authentication_middleware, portal_writes_middleware
 
@@ -108,8 +109,15 @@ def create_app(settings: Settings, *, db: Database | None = None,
     uows = app[UNITS] = SqlUnitsOfWork(database)
     receiving = Receiving(uows, HANDLERS, hub_code=settings.hub_party_code,
                           deadline=settings.database_timeouts.inbound_deadline_seconds)
+    def observe(request: Request, reception: Reception) -> None:
+        """Every inbound answer counted by type, channel and outcome."""
+        outcome = ("unavailable" if isinstance(reception.error, HubUnavailable)
+                   else reception.ack.status.value.lower())
+        app[METRICS].record_document(message_type=reception.ack.ref_message_type,
+                                     channel=request.channel, outcome=outcome)
+
     receiver = Receiver(receiving, hub_code=settings.hub_party_code,
-                        max_bytes=settings.limits.max_document_bytes)
+                        max_bytes=settings.limits.max_document_bytes, observe=observe)
     app.add_routes(rest.routes(receiver, settings))
     app.add_routes(soap.routes(receiver, settings))
     seals, customs = ports or build_ports(settings)

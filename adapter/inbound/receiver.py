@@ -31,6 +31,8 @@ from adapter.mappings.registry import DocumentType, inbound_by_root
 from adapter.service_layer.receiving import Arrival, Receiving, Reception, Request
 
 Extractor = Callable[[bytes], etree._Element]
+# Told of every answer: the request as received and the reception it got (for metrics).
+Observer = Callable[[Request, Reception], None]
 
 
 # Seconds a partner is asked to wait before sending again a document the hub could not store.
@@ -56,13 +58,22 @@ def http_status(error: DocumentRejected | None) -> int:
 
 
 class Receiver:
-    def __init__(self, receiving: Receiving, *, hub_code: str, max_bytes: int) -> None:
+    def __init__(self, receiving: Receiving, *, hub_code: str, max_bytes: int,
+                 observe: Observer | None = None) -> None:
         self.receiving = receiving
         self.hub_code = hub_code
         self.max_bytes = max_bytes
+        self.observe = observe
 
     async def receive(self, request: Request, extract: Extractor,
                       expected: DocumentType | None = None) -> Reception:
+        reception = await self._receive(request, extract, expected)
+        if self.observe is not None:
+            self.observe(request, reception)
+        return reception
+
+    async def _receive(self, request: Request, extract: Extractor,
+                       expected: DocumentType | None) -> Reception:
         root: etree._Element | None = None
         try:
             if request.refusal is not None:
