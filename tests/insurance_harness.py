@@ -109,5 +109,16 @@ async def inquiry_status(db: Database, serial_no: str) -> tuple[str, str | None]
     return found.status.value, found.reply.reply if found.reply else None
 
 
-__all__ = ["inquired", "inquiry_form", "inquiry_status", "INSURER", "application_status", "offer", "offer_envelope", "pending",
-           "signed_agreement_for", "submitted", "replace"]
+__all__ = [
+    "INSURER",
+    "application_status",
+    "inquired",
+    "inquiry_form",
+    "inquiry_status",
+    "offer",
+    "offer_envelope",
+    "pending",
+    "replace",
+    "signed_agreement_for",
+    "submitted",
+]

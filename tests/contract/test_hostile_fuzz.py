@@ -28,8 +28,8 @@ from adapter.persistence.migrate import upgrade
 from tests.harness import OPERATOR, hub_settings, portal_token, running_hub
 
 ITEM = "SA-FUZZ-1"
-GETS = ["/portal/v1/me", "/portal/v1/seals", "/portal/v1/agreements", f"/portal/v1/agreements/{{x}}",
-        f"/portal/v1/agreements/{{x}}/pdf", f"/portal/v1/agreements/{{x}}/process",
+GETS = ["/portal/v1/me", "/portal/v1/seals", "/portal/v1/agreements", "/portal/v1/agreements/{x}",
+        "/portal/v1/agreements/{x}/pdf", "/portal/v1/agreements/{x}/process",
         "/portal/v1/data-authorization", "/portal/v1/authorized-data",
         "/portal/v1/authorized-data/statistics", "/portal/v1/code-lists/{x}",
         "/portal/v1/code-lists/regions/{x}/children", "/portal/v1/insurance/pending-policies",

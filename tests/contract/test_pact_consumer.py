@@ -24,12 +24,11 @@ from lxml import etree
 from adapter.config import PartnerSettings
 from adapter.contracts.xml_rules import document_body, xml_body
 from adapter.domain.errors import DeliveryFailed
-from adapter.domain.exchange import Acknowledgement, AckStatus
+from adapter.domain.exchange import Acknowledgement, AckStatus, OutboundDocument
 from adapter.mappings import acknowledgement
 from adapter.mappings.envelope import read_envelope
 from adapter.mappings.xml_safety import parse_trusted
 from adapter.outbound.rest_gateway import RestGateway
-from adapter.domain.exchange import OutboundDocument
 from mock_insurer import running_mock_insurer
 from tests.contract.pact_support import (
     HUB,

@@ -37,7 +37,6 @@ from tests.contract.pact_support import (
     rename_element,
     run_verifier,
 )
-from tests.insurance_harness import inquired, signed_agreement_for, submitted
 from tests.harness import (
     RunningHub,
     hub_settings,
@@ -49,6 +48,7 @@ from tests.harness import (
     stamp_envelope,
     status_of,
 )
+from tests.insurance_harness import inquired, signed_agreement_for, submitted
 
 from pact import Verifier  # isort: skip  (pact_support switches tracking off first)
 

@@ -39,7 +39,6 @@ from tests.harness import (
 from tests.tcp_proxy import TcpProxy, proxy_to
 
 
-
 @pytest.fixture
 async def db() -> AsyncIterator[Database]:
     """PostgreSQL only: SQLite is a file, it has no connection to lose."""

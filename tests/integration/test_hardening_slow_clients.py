@@ -27,7 +27,7 @@ BODY_TIMEOUT = 1.0
 HALF_HEAD = b"GET /health/live HTTP/1.1\r\nHost: hub\r\nX-Half: "
 
 
-def _settings(db_url: str, **http: float | int) -> object:
+def _settings(db_url: str, **http: float) -> object:
     values = {"header_timeout_seconds": HEADER_TIMEOUT, "body_timeout_seconds": BODY_TIMEOUT,
               **http}
     return hub_settings(db_url, dispatcher=False, http=HttpSettings(**values))  # type: ignore[arg-type]

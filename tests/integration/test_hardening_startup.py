@@ -61,9 +61,7 @@ def test_empty_secrets_and_a_short_token_key_are_named(tmp_path: Path) -> None:
 
 
 def test_own_secrets_pass_the_check() -> None:
-    assert unsafe_settings(Settings(**{
-        "identity": {"jwt_key": "k" * 32}, "operator_token": "t", "sms": {"code_key": "c"},
-        "inbound": {"password": "p"}, "insurer": {"password": "h"}})) == []
+    assert unsafe_settings(Settings(identity={"jwt_key": "k" * 32}, operator_token="t", sms={"code_key": "c"}, inbound={"password": "p"}, insurer={"password": "h"})) == []
 
 
 def _serve_until_live(env: dict[str, str]) -> tuple[str, str]:

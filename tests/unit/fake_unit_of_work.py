@@ -15,8 +15,8 @@ from adapter.domain.agreement import Agreement
 from adapter.domain.authorization import DataAuthorization
 from adapter.domain.exchange import Envelope, utcnow
 from adapter.domain.insurance import InsuranceApplication
-from adapter.domain.sms import VerificationCode
 from adapter.domain.records import Delivery, InboundRecord, InboxItem, OutboxItem, OutboxStatus
+from adapter.domain.sms import VerificationCode
 from adapter.domain.timeline import TimelineEntry, TimelineRecord
 from adapter.service_layer.unit_of_work import ExpectedMove
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from adapter.domain.overdue import Deadline, WorkCalendar
 
@@ -24,7 +24,7 @@ def test_a_wait_begun_on_a_saturday_counts_from_monday_midnight() -> None:
 
 def test_the_day_is_the_beijing_day_not_the_utc_day() -> None:
     """Friday 20:00 UTC is Saturday 04:00 in Beijing: a day off."""
-    friday_evening_utc = datetime(2026, 5, 8, 20, 0, tzinfo=timezone.utc)
+    friday_evening_utc = datetime(2026, 5, 8, 20, 0, tzinfo=UTC)
     assert Deadline(working_days=1).due(friday_evening_utc, PLAIN) == cst(2026, 5, 12, 0, 0)
 
 
