@@ -46,6 +46,7 @@ from adapter.portal.requests import PORTAL_BODY_LIMIT
 from adapter.portal.security_headers import add_security_headers
 from adapter.portal.sms_messages import routes as sms_message_routes
 from adapter.ports import chosen
+from adapter.ports.attachments import AttachmentStore, FolderAttachmentStore
 from adapter.ports.customs import CustomsData, DemoCustomsData
 from adapter.ports.seals import DemoSealRegistry, SealRegistry
 from adapter.ports.sms import DemoSmsGateway, SmsGateway
@@ -63,6 +64,7 @@ DATABASE = web.AppKey("database", Database)
 UNITS = web.AppKey("units_of_work", SqlUnitsOfWork)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 SEALS = web.AppKey("seals", SealRegistry)
+ATTACHMENTS = web.AppKey("attachments", AttachmentStore)
 SMS = web.AppKey("sms", SmsGateway)
 THROTTLE = web.AppKey("throttle", Throttle)
 METRICS = web.AppKey("metrics", HubMetrics)
@@ -83,6 +85,12 @@ def build_ports(settings: Settings) -> tuple[SealRegistry, CustomsData]:
                                  lambda: DemoSealRegistry(DEMO_ENTERPRISE_NAMES), settings)
     customs: CustomsData = chosen(settings.ports.customs, DemoCustomsData, settings)
     return seals, customs
+
+
+def build_attachment_store(settings: Settings) -> AttachmentStore:
+    """Claims' uploads and risk articles' files: a folder by default, or a deployment's store."""
+    return chosen(settings.ports.attachments,
+                  lambda: FolderAttachmentStore(settings.ports.attachments_dir), settings)
 
 
 def create_app(settings: Settings, *, db: Database | None = None,
@@ -122,6 +130,7 @@ def create_app(settings: Settings, *, db: Database | None = None,
     app.add_routes(soap.routes(receiver, settings))
     seals, customs = ports or build_ports(settings)
     app[SEALS] = seals
+    app[ATTACHMENTS] = build_attachment_store(settings)
 
     def wake() -> None:
         """After a commit that queued a message: the in-process dispatcher sends it now."""

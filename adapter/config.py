@@ -97,6 +97,9 @@ class PortSettings(BaseModel):
 
     seals: str = "demo"
     customs: str = "demo"
+    # The attachment store: ``demo`` keeps the bytes in a folder, ``attachments_dir``.
+    attachments: str = "demo"
+    attachments_dir: Path = REPO_ROOT / "var" / "attachments"
 
 
 class SmsSettings(BaseModel):
