@@ -60,7 +60,7 @@ def _metrics_op() -> dict[str, Any]:
 
 
 DOCUMENT: dict[str, Any] = {
-    "openapi": "3.0.3",
+    "openapi": "3.1.0",
     "info": {"title": "Single Window credit insurance hub", "version": "1.0.0"},
     "components": {"securitySchemes": {"operator": {"type": "http", "scheme": "bearer"}}},
     "paths": {
@@ -136,12 +136,17 @@ def _scalar(field: dict[str, Any]) -> dict[str, Any]:
     options = field.get("anyOf")
     if options:
         field = next((o for o in options if o.get("type") != "null"), options[0])
-    return {k: v for k, v in field.items() if k in ("type", "enum", "format", "minimum", "maximum",
-                                                    "maxLength", "minLength", "default", "const")}
+    scalar = {k: v for k, v in field.items() if k in ("type", "enum", "format", "minimum", "maximum",
+                                                      "maxLength", "minLength", "default", "const")}
+    if scalar.get("default", 0) is None:  # an omitted parameter says "no filter" by itself
+        del scalar["default"]
+    return scalar
 
 
 def _inline(schema: dict[str, Any]) -> dict[str, Any]:
-    """Resolve local ``$defs`` so each request schema stands on its own, in OpenAPI 3.0 terms."""
+    """Resolve local ``$defs`` so each request schema stands on its own. OpenAPI 3.1 speaks
+    JSON Schema 2020-12, pydantic's own dialect: ``const``, ``examples`` arrays and
+    ``type: null`` stay as pydantic wrote them."""
     definitions = schema.pop("$defs", {})
 
     def resolve(node: Any) -> Any:
@@ -149,26 +154,13 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
                 return resolve(definitions[ref.rpartition("/")[2]])
-            resolved = {k: resolve(v) for k, v in node.items() if k != "const"}
-            if "const" in node:  # OpenAPI 3.0 has no const: a one-value enum says the same
-                resolved["enum"] = [node["const"]]
-            return _nullable(resolved)
+            return {k: resolve(v) for k, v in node.items()}
         if isinstance(node, list):
             return [resolve(v) for v in node]
         return node
 
     resolved: dict[str, Any] = resolve(schema)
     return resolved
-
-
-def _nullable(node: dict[str, Any]) -> dict[str, Any]:
-    """OpenAPI 3.0 has no ``type: null``: ``anyOf [X, null]`` becomes X with ``nullable``."""
-    options = node.get("anyOf")
-    if not isinstance(options, list) or {"type": "null"} not in options or len(options) != 2:
-        return node
-    other = next(o for o in options if o != {"type": "null"})
-    merged = {**{k: v for k, v in node.items() if k != "anyOf"}, **other, "nullable": True}
-    return merged
 
 
 def _portal_paths() -> dict[str, Any]:
