@@ -26,7 +26,7 @@ from adapter.domain.circuit import CircuitState, ProbeTurn, is_unreachable
 from adapter.domain.errors import DeliveryFailed, StoreUnavailable
 from adapter.domain.exchange import utcnow
 from adapter.domain.timeline import TimelineEntry
-from adapter.log_limits import summarized
+from adapter.log_lines import summarized
 from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)

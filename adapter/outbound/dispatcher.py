@@ -33,7 +33,7 @@ from adapter.domain.errors import (
 from adapter.domain.exchange import OutboundDocument, utcnow
 from adapter.domain.records import OutboxItem
 from adapter.domain.timeline import TimelineEntry
-from adapter.log_limits import summarized
+from adapter.log_lines import summarized
 from adapter.metrics import HubMetrics
 from adapter.outbound.breaker import GO, Admission, Breaker
 from adapter.outbound.gateway import Gateway

@@ -22,7 +22,7 @@ from adapter.domain.errors import DocumentRejected, HubUnavailable, StoreUnavail
 from adapter.domain.exchange import AckError, Acknowledgement, AckStatus, Envelope, new_id, utcnow
 from adapter.domain.messages import MessageKind
 from adapter.domain.records import Delivery, InboundRecord
-from adapter.log_limits import summarized
+from adapter.log_lines import summarized
 from adapter.mappings import acknowledgement
 from adapter.service_layer.group_commit import GroupCommit
 from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork

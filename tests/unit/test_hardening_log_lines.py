@@ -69,3 +69,37 @@ def test_information_lines_are_never_held_back() -> None:
     records = [logging.LogRecord("adapter", logging.INFO, __file__, 1, "sent %s", ("x",), None)
                for _ in range(10)]
     assert all(flood.filter(record) for record in records)
+
+
+def _coded(msg: str, code: str | None = None) -> logging.LogRecord:
+    record = logging.LogRecord("adapter.receiving", logging.INFO, __file__, 1, msg, None, None)
+    if code:
+        record.error_code = code
+    return record
+
+
+def test_a_summarized_logger_says_an_outage_once_then_the_count() -> None:
+    flood = FloodFilter("1/1 second", min_level=logging.NOTSET)
+    assert flood.filter(_coded("database unavailable"))
+    assert [flood.filter(_coded("database unavailable")) for _ in range(500)] == [False] * 500
+    time.sleep(1.05)
+    summary = _coded("database unavailable")
+    assert flood.filter(summary)
+    assert summary.suppressed == 500  # type: ignore[attr-defined]
+    assert summary.getMessage().endswith("[500 more like this left out]")
+
+
+def test_each_error_code_is_its_own_kind() -> None:
+    flood = FloodFilter("1/minute", min_level=logging.NOTSET)
+    assert flood.filter(_coded("document rejected", "E-XSD-INVALID"))
+    assert flood.filter(_coded("document rejected", "E-AGREEMENT-UNKNOWN"))
+    assert flood.filter(_coded("send failed"))
+    assert not flood.filter(_coded("document rejected", "E-XSD-INVALID"))
+
+
+def test_summarized_attaches_its_filter_once() -> None:
+    from adapter.log_lines import summarized
+
+    logger = summarized("adapter.tests.once")
+    assert summarized("adapter.tests.once") is logger
+    assert sum(isinstance(f, FloodFilter) for f in logger.filters) == 1
