@@ -14,13 +14,14 @@ from contextlib import suppress
 from aiohttp import web
 
 from adapter.config import Settings
-from adapter.demo import DEMO_ENTERPRISE_NAMES
+from adapter.demo import DEMO_CARDS, DEMO_ENTERPRISE_NAMES
 from adapter.domain.errors import HubUnavailable
-from adapter.inbound import rest, soap
-from adapter.inbound.handlers import HANDLERS
+from adapter.inbound import attachment_fetch, rest, soap
+from adapter.inbound.handlers import bound as bound_handlers
 from adapter.inbound.receiver import Receiver
 from adapter.metrics import HubMetrics, PoolUse
 from adapter.observability import correlation_middleware
+from adapter.outbound.buyer_lookup import InsurerBuyerDirectory, build_buyer_directory
 from adapter.outbound.dispatcher import Dispatcher
 from adapter.outbound.gateways import build_gateway
 from adapter.persistence.database import Database
@@ -31,12 +32,21 @@ from adapter.portal import (
     codelists,
     health,
     inquiries,
+    login_redirect,
+    message_board,
     openapi,
     operator,
     scrape,
 )
+from adapter.portal import buyers as buyer_routes
+from adapter.portal import claim_attachments as claim_attachment_routes
+from adapter.portal import claims as claim_routes
+from adapter.portal import content as portal_content
+from adapter.portal import home as portal_home
+from adapter.portal import risk as risk_routes
 from adapter.portal.context import Portal
 from adapter.portal.cors import cors_middleware
+from adapter.portal.demo_login import routes as demo_login_routes
 from adapter.portal.errors import error_middleware
 from adapter.portal.identity import identity_middleware
 from adapter.portal.insurance import Insurance
@@ -45,6 +55,7 @@ from adapter.portal.request_guard import request_guard
 from adapter.portal.requests import PORTAL_BODY_LIMIT
 from adapter.portal.security_headers import add_security_headers
 from adapter.portal.sms_messages import routes as sms_message_routes
+from adapter.portal.ui_files import ui_middleware
 from adapter.ports import chosen
 from adapter.ports.attachments import AttachmentStore, FolderAttachmentStore
 from adapter.ports.customs import CustomsData, DemoCustomsData
@@ -68,6 +79,7 @@ ATTACHMENTS = web.AppKey("attachments", AttachmentStore)
 SMS = web.AppKey("sms", SmsGateway)
 THROTTLE = web.AppKey("throttle", Throttle)
 METRICS = web.AppKey("metrics", HubMetrics)
+BUYER_DIRECTORY = web.AppKey("buyer_directory", InsurerBuyerDirectory)
 # How long an oversized, refused body is still drained before the connection is dropped.
 LINGER_SECONDS = 0.5
 HOUSEKEEPING_SECONDS = 3600.0
@@ -111,11 +123,13 @@ def create_app(settings: Settings, *, db: Database | None = None,
     app[THROTTLE] = throttle
     metrics = app[METRICS] = HubMetrics()
     app.middlewares.append(metrics.ack_middleware())
+    app.middlewares.append(ui_middleware())  # innermost: what no route answers may be the UI's
     app.on_response_prepare.append(add_security_headers)
     app[PORTAL_BODY_LIMIT] = settings.limits.portal_max_body_bytes
     app[DATABASE] = database
     uows = app[UNITS] = SqlUnitsOfWork(database)
-    receiving = Receiving(uows, HANDLERS, hub_code=settings.hub_party_code,
+    attachments = app[ATTACHMENTS] = build_attachment_store(settings)
+    receiving = Receiving(uows, bound_handlers(attachments), hub_code=settings.hub_party_code,
                           deadline=settings.database_timeouts.inbound_deadline_seconds)
     def observe(request: Request, reception: Reception) -> None:
         """Every inbound answer counted by type, channel and outcome."""
@@ -128,9 +142,9 @@ def create_app(settings: Settings, *, db: Database | None = None,
                         max_bytes=settings.limits.max_document_bytes, observe=observe)
     app.add_routes(rest.routes(receiver, settings))
     app.add_routes(soap.routes(receiver, settings))
+    app.add_routes(attachment_fetch.routes(uows, attachments, settings))
     seals, customs = ports or build_ports(settings)
     app[SEALS] = seals
-    app[ATTACHMENTS] = build_attachment_store(settings)
 
     def wake() -> None:
         """After a commit that queued a message: the in-process dispatcher sends it now."""
@@ -138,8 +152,9 @@ def create_app(settings: Settings, *, db: Database | None = None,
         if dispatcher is not None:
             dispatcher.wake()
 
+    app[BUYER_DIRECTORY], buyer_directory = build_buyer_directory(settings)
     portal = Portal(uows, Parties(settings.hub_party_code, settings.insurer.code), seals, customs,
-                    wake)
+                    wake, buyers=buyer_directory)
     app.add_routes(operator.routes(uows, settings, wake))
     app.add_routes(agreements.routes(portal))
     app.add_routes(authorization.routes(portal))
@@ -148,6 +163,15 @@ def create_app(settings: Settings, *, db: Database | None = None,
                            settings.sms.codes_per_enterprise_per_hour)
     app.add_routes(insurance_routes(Insurance(portal, sms, code_rules)))
     app.add_routes(inquiries.routes(portal))
+    app.add_routes(risk_routes.routes(portal, attachments, settings.credit_service_url))
+    app.add_routes(claim_attachment_routes.routes(portal, attachments))
+    app.add_routes(buyer_routes.routes(portal))  # before the claim routes: "buyers" is no claim_no
+    app.add_routes(claim_routes.routes(portal, public_base_url=settings.public_base_url))
+    app.add_routes(portal_home.routes(portal, settings))
+    app.add_routes(message_board.routes(portal))
+    app.add_routes(message_board.operator_routes(portal, settings))
+    app.add_routes(portal_content.routes(settings))
+    app.add_routes(login_redirect.routes(settings))
     if isinstance(sms, DemoSmsGateway):
         app.add_routes(sms_message_routes(sms, settings))
     app.add_routes(health.routes(uows, database=database.dialect,
@@ -157,13 +181,24 @@ def create_app(settings: Settings, *, db: Database | None = None,
                                  lambda: PoolUse(*database.pool_use())))
     app.add_routes(openapi.routes())
     app.add_routes(codelists.routes())
+    if settings.demo:  # the demo's stand-in for the Single Window login, never in a deployment
+        app.add_routes(demo_login_routes(settings.identity, DEMO_CARDS))
     if db is None:
         app.cleanup_ctx.append(_database_lifetime)
     if settings.dispatcher.enabled:
         app.cleanup_ctx.append(_dispatcher_lifetime)
     app.cleanup_ctx.append(_housekeeping_lifetime)
     app.cleanup_ctx.append(_throttle_lifetime)
+    app.cleanup_ctx.append(_buyer_directory_lifetime)
     return app
+
+
+async def _buyer_directory_lifetime(app: web.Application) -> AsyncIterator[None]:
+    """The lookup's channel is built at start-up (zeep reads the WSDL), closed at shutdown."""
+    directory = app[BUYER_DIRECTORY]
+    directory.start()
+    yield
+    await directory.close()
 
 
 async def _throttle_lifetime(app: web.Application) -> AsyncIterator[None]:

@@ -102,6 +102,21 @@ class PortSettings(BaseModel):
     attachments_dir: Path = REPO_ROOT / "var" / "attachments"
 
 
+class BuyerLookupSettings(BaseModel):
+    """The synchronous buyer lookup (X-OUT-8, C-3): a person waits on it, so it is short.
+
+    ``timeout_seconds`` is the whole budget of one search, retries included; within it at
+    most ``attempts`` tries, each cut at the time left. Answers are kept ``cache_seconds``
+    per query (at most ``cache_entries`` queries), so paging through a result or reopening
+    the dialog does not ask the insurer again.
+    """
+
+    timeout_seconds: float = Field(3.0, gt=0)
+    attempts: int = Field(2, ge=1, le=5)
+    cache_seconds: float = Field(300.0, ge=0)
+    cache_entries: int = Field(1000, ge=1)
+
+
 class SmsSettings(BaseModel):
     """The SMS gateway of the insurance application's verification codes (I-4)."""
 
@@ -183,6 +198,50 @@ class OverdueSettings(BaseModel):
     working_weekends: list[date] = []
 
 
+# --- the portal's reading pages: financing (§六) and the zones' login (第四篇 第一章) --------
+
+
+class FinancingProduct(BaseModel):
+    """One 信保贷 product of the 融资超市 and where its 立即申请 leads (the financial
+    services system, which is not the hub's)."""
+
+    code: str
+    name: str
+    description: str
+    apply_url: str
+
+
+def _default_products() -> list[FinancingProduct]:
+    base = "https://www.singlewindow.cn/financial-services/apply"
+    return [
+        FinancingProduct(code="XBD-POLICY", name="信保贷·保单融资",
+                         description="以出口信用保险保单增信，向合作银行申请流动资金贷款",
+                         apply_url=f"{base}?product=XBD-POLICY"),
+        FinancingProduct(code="XBD-RECEIVABLE", name="信保贷·应收账款融资",
+                         description="以已投保出口业务的应收账款为还款来源的短期融资",
+                         apply_url=f"{base}?product=XBD-RECEIVABLE"),
+        FinancingProduct(code="XBD-ORDER", name="信保贷·订单融资",
+                         description="凭已投保的出口订单申请备货生产所需资金",
+                         apply_url=f"{base}?product=XBD-ORDER"),
+    ]
+
+
+class FinancingSettings(BaseModel):
+    """融资超市 (F-1): the products shown; a deployment lists its partner banks' own."""
+
+    products: list[FinancingProduct] = Field(default_factory=_default_products)
+
+
+class PortalZoneSettings(BaseModel):
+    """The zones' login (P-1/P-2): the Single Window's unified login, the parameter it takes
+    the address to come back to, and the portal paths a return may lead to (an allow-list of
+    path prefixes; nothing absolute, no other site)."""
+
+    login_url: str = "https://app.singlewindow.cn/cas/login"
+    return_parameter: str = "service"
+    return_prefixes: list[str] = ["/policy-credit/", "/zones/"]
+
+
 class Settings(BaseSettings):
     """Everything the hub reads from its environment, in one place."""
 
@@ -206,6 +265,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     ports: PortSettings = PortSettings()
     sms: SmsSettings = SmsSettings()
+    buyer_lookup: BuyerLookupSettings = BuyerLookupSettings()
     duplicate_retention_days: int = Field(30, ge=1)
     log_json: bool = True
     # Demo mode (``sw-hub demo`` or HUB_DEMO=true) accepts the published demo secrets.
@@ -214,6 +274,10 @@ class Settings(BaseSettings):
     rate_limits: RateLimitSettings = RateLimitSettings()
     breaker: BreakerSettings = BreakerSettings()
     overdue: OverdueSettings = OverdueSettings()
+    # R-5 资信服务: where the 风险信息查询 screen's button leads (SinoRating 海外企业资信评估报告).
+    credit_service_url: str = "https://www.sinosure.com.cn/sinorating/"
+    financing: FinancingSettings = FinancingSettings()
+    portal_zones: PortalZoneSettings = PortalZoneSettings()
 
     @property
     def base_url(self) -> str:

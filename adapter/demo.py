@@ -2,7 +2,8 @@
 
 厦门示范进出口贸易有限公司 has an agreement awaiting the insurer's stamp (the agreement by
 hand starts there); 厦门鹭江外贸有限公司 has a signed agreement (签约成功) and a pending policy
-(待确认), so a newcomer can apply for insurance at once. Everything is made through the same
+(待确认), so a newcomer can apply for insurance at once, and an effective policy
+(``CLAIM_POLICY``, 生效) to claim on at once (§四). Everything is made through the same
 use cases the portal and the insurer's documents drive, so timelines read as they would.
 """
 
@@ -14,7 +15,19 @@ from decimal import Decimal
 from adapter.config import Settings
 from adapter.domain.agreement import AgreementStamp, Enterprise, Seal, SignedAgreement, StampResult
 from adapter.domain.exchange import Envelope, utcnow
-from adapter.domain.insurance import PRODUCT_NAME, Insurer, OfferAction, PolicyOffer
+from adapter.domain.insurance import (
+    PRODUCT_NAME,
+    ApplicationReceipt,
+    Contact,
+    InsuranceApplication,
+    Insurer,
+    IssuedPolicy,
+    OfferAction,
+    PolicyOffer,
+    ReceiptResult,
+    Submission,
+)
+from adapter.domain.timeline import TimelineEntry
 from adapter.persistence.database import Database
 from adapter.persistence.unit_of_work import SqlUnitsOfWork
 from adapter.service_layer import agreement, insurance
@@ -29,13 +42,24 @@ SECOND_ENTERPRISE = Enterprise("厦门鹭江外贸有限公司", SECOND_USCC, "M
 DEMO_ENTERPRISE_NAMES = {e.uscc: e.name for e in (DEMO_ENTERPRISE, SECOND_ENTERPRISE)}
 SECOND_AGREEMENT = "SA-DEMO-0002"
 DEMO_OFFER = "PP-DEMO-0001"
+# 鹭江's effective policy: a claim (索赔申请) can be made on it at once.
+CLAIM_OFFER = "PP-DEMO-0000"
+CLAIM_POLICY = "SCH-DEMO-0001"
 DEMO_INSURER = Insurer("中国出口信用保险公司福建分公司", "SINOSURE-FJ")
+# The cards the demo login page offers (portal/demo_login.py), in the walk-throughs' order:
+# (card id, enterprise, card type, holder, where its walk-through starts).
+DEMO_CARDS = (
+    ("demo-legal", DEMO_ENTERPRISE, "legal_person", "陈示范", f"协议 {DEMO_AGREEMENT} 保险公司签约中"),
+    ("legal", SECOND_ENTERPRISE, "legal_person", "林法人", f"签约成功，待确认投保单 {DEMO_OFFER}"),
+    ("operator", SECOND_ENTERPRISE, "operator", "王操作员", f"签约成功，待确认投保单 {DEMO_OFFER}"),
+)
 
 
 async def seed(db: Database, settings: Settings) -> list[str]:
     """Seed both enterprises once: what is already there is left as it is."""
     seeded = await _awaiting_stamp(db, settings)
-    return seeded + await _signed_and_offered(db, settings)
+    seeded += await _signed_and_offered(db, settings)
+    return seeded + await _effective_policy(db)
 
 
 def _company_seal(enterprise: Enterprise) -> Seal:
@@ -88,3 +112,31 @@ async def _signed_and_offered(db: Database, settings: Settings) -> list[str]:
             raise refused
         await uow.commit()
     return [SECOND_AGREEMENT, DEMO_OFFER]
+
+
+async def _effective_policy(db: Database) -> list[str]:
+    """鹭江's earlier offer, applied for and effective (生效, 已收悉 pending): the policy the
+    claim walk-through claims on. Made through the aggregate's own moves; stored as closed,
+    so it is no open offer and the pending PP-DEMO-0001 stays the one to apply for."""
+    async with SqlUnitsOfWork(db).begin() as uow:
+        if await uow.applications.get(CLAIM_OFFER) is not None:
+            return []
+        now = utcnow()
+        start = now.date() - timedelta(days=180)
+        offer = PolicyOffer(CLAIM_OFFER, OfferAction.OFFER, SECOND_ENTERPRISE, DEMO_INSURER, "XWXBY",
+                            PRODUCT_NAME, start, start + timedelta(days=364), now,
+                            Decimal("500000.00"), "USD")
+        application = InsuranceApplication.offered(offer)
+        application.submit(Submission("TB-DEMO-0000", Contact("林晓梅", "13859012345",
+                                                              "linxm@example.com"),
+                                      now, "林晓梅", "operator"))
+        application.apply(ApplicationReceipt(
+            CLAIM_OFFER, "TB-DEMO-0000", SECOND_USCC, ReceiptResult.EFFECTIVE, now,
+            IssuedPolicy(CLAIM_POLICY, start, start + timedelta(days=364), now, b"")))
+        await uow.applications.add(application)
+        uow.timeline.record(TimelineEntry("insurance_application", CLAIM_OFFER, "state_changed",
+                                          outcome=application.status.value,
+                                          detail={"to": application.status.value,
+                                                  "reason": "演示数据：已生效的保单，可直接索赔"}))
+        await uow.commit()
+    return [CLAIM_POLICY]

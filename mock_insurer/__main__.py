@@ -5,6 +5,10 @@
         --agreement-no AG-1 --uscc 91350100M000100Y43 [--refuse REASON]
     python -m mock_insurer push inquiry-reply --serial-no 202600000000000001 \
         --uscc 91350100M000100Y43 [--reply TEXT]
+    python -m mock_insurer push claim-review --claim-no SP2026… --submission-serial SP2026…-S01 \
+        --uscc 91350200MA2Y0Q1X9G [--return REASON]
+    python -m mock_insurer push risk-article --article-id RA-1 --title 美国芯片出口管制预警 \
+        [--version 2] [--withdraw REASON] [--country USA] [--industry C] [--attachment FILE]
     python -m mock_insurer fault http500 --count 2 [--admin http://127.0.0.1:8091]
     python -m mock_insurer received [--serial BS-1]
     python -m mock_insurer reset
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import mimetypes
 import sys
 import urllib.error
 import urllib.request
@@ -28,12 +33,16 @@ import requests
 from lxml import etree
 
 from mock_insurer.documents import (
+    CLAIM_MANAGER,
+    CLAIM_MANAGER_CONTACT,
     INQUIRY_ANSWER,
     INQUIRY_HANDLER,
     agreement_stamp,
     application_receipt,
+    claim_review,
     inquiry_reply,
     pending_policy,
+    risk_article,
     termination_result,
 )
 from mock_insurer.faults import FaultMode
@@ -114,6 +123,19 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("--reply", default=INQUIRY_ANSWER, help="the answer's text")
     answer.add_argument("--handler", default=INQUIRY_HANDLER, help="who follows it up")
     answer.set_defaults(run=_push_inquiry_reply)
+    review = documents.add_parser("claim-review",
+                                  help="X-IN-5: approve (审核通过) or return (退回) a claim")
+    _add_push_options(review)
+    review.add_argument("--claim-no", required=True)
+    review.add_argument("--submission-serial", required=True,
+                        help="the business serial the claim was submitted under (…-S01)")
+    review.add_argument("--uscc", required=True)
+    review.add_argument("--return", dest="return_reason", metavar="REASON",
+                        help="return the claim with this reason")
+    review.add_argument("--manager", default=CLAIM_MANAGER, help="the account manager's name")
+    review.add_argument("--manager-contact", default=CLAIM_MANAGER_CONTACT)
+    review.set_defaults(run=_push_claim_review)
+    _add_risk_article(documents)
 
     fault = commands.add_parser("fault", help="set (or show) the business port's fault")
     fault.add_argument("mode", nargs="?", choices=[mode.value for mode in FaultMode])
@@ -196,6 +218,16 @@ def _push_inquiry_reply(args: argparse.Namespace) -> int:
     return _push(args, document)
 
 
+def _push_claim_review(args: argparse.Namespace) -> int:
+    document = claim_review(
+        args.claim_no, args.submission_serial, args.uscc,
+        result="RETURNED" if args.return_reason else "APPROVED", return_reason=args.return_reason,
+        manager=args.manager, manager_contact=args.manager_contact, message_id=args.message_id,
+        business_serial=args.business_serial, correlation_id=args.correlation_id,
+    )
+    return _push(args, document)
+
+
 def _push_termination_result(args: argparse.Namespace) -> int:
     document = termination_result(
         args.agreement_no, args.uscc, "REFUSED" if args.refuse else "TERMINATED", args.refuse,
@@ -213,6 +245,40 @@ def _push_agreement_stamp(args: argparse.Namespace) -> int:
         args.refuse,
         message_id=args.message_id,
         business_serial=args.business_serial,
+        correlation_id=args.correlation_id,
+    )
+    return _push(args, document)
+
+
+def _add_risk_article(documents: Any) -> None:
+    article = documents.add_parser(
+        "risk-article", help="X-IN-6: publish, correct (a higher --version) or withdraw an article")
+    _add_push_options(article)
+    article.add_argument("--article-id", required=True)
+    article.add_argument("--title", required=True)
+    article.add_argument("--category", default="COUNTRY",
+                         choices=("COUNTRY", "INDUSTRY", "BELT-AND-ROAD", "TRADE-NEWS"))
+    article.add_argument("--version", type=int, default=1, help="raise it to correct the article")
+    article.add_argument("--withdraw", metavar="REASON", help="withdraw the article")
+    article.add_argument("--country", action="append", default=[], help="ISO alpha-3, repeatable")
+    article.add_argument("--industry", action="append", default=[],
+                         help="GB/T 4754 门类 A … T, repeatable")
+    article.add_argument("--summary")
+    article.add_argument("--body", help="the body's HTML (default: a short notice)")
+    article.add_argument("--attachment", action="append", default=[], type=Path,
+                         help="a file to attach (media type from its extension), repeatable")
+    article.set_defaults(run=_push_risk_article)
+
+
+def _push_risk_article(args: argparse.Namespace) -> int:
+    files = [(path.name, mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+              path.read_bytes()) for path in args.attachment]
+    document = risk_article(
+        args.article_id, args.title, category=args.category, version=args.version,
+        withdraw=args.withdraw is not None, withdraw_reason=args.withdraw,
+        countries=args.country, industries=args.industry, summary=args.summary,
+        **({"body": args.body} if args.body else {}), attachments=files,
+        message_id=args.message_id, business_serial=args.business_serial,
         correlation_id=args.correlation_id,
     )
     return _push(args, document)

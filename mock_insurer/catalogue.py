@@ -93,6 +93,14 @@ RECEIVED_TYPES: tuple[DocumentType, ...] = (
         soap_operation="SubmitInsuranceInquiry",
         soap_action="urn:swcredit:insurer:SubmitInsuranceInquiry",
     ),
+    DocumentType(
+        slug="claim-application",
+        root="{urn:swcredit:claim-application:1}ClaimApplication",
+        message_type="CLAIM_APPLICATION",
+        xsd="claim_application.xsd",
+        soap_operation="SubmitClaimApplication",
+        soap_action="urn:swcredit:insurer:SubmitClaimApplication",
+    ),
 )
 """Documents the hub sends to the insurer (served by this mock)."""
 
@@ -136,6 +144,22 @@ PUSHED_TYPES: tuple[DocumentType, ...] = (
         xsd="inquiry_reply.xsd",
         soap_operation="ReceiveInquiryReply",
         soap_action="urn:swcredit:hub:ReceiveInquiryReply",
+    ),
+    DocumentType(
+        slug="claim-review",
+        root="{urn:swcredit:claim-review:1}ClaimReview",
+        message_type="CLAIM_REVIEW",
+        xsd="claim_review.xsd",
+        soap_operation="ReceiveClaimReview",
+        soap_action="urn:swcredit:hub:ReceiveClaimReview",
+    ),
+    DocumentType(
+        slug="risk-article",
+        root="{urn:swcredit:risk-article:1}RiskArticle",
+        message_type="RISK_ARTICLE",
+        xsd="risk_article.xsd",
+        soap_operation="ReceiveRiskArticle",
+        soap_action="urn:swcredit:hub:ReceiveRiskArticle",
     ),
 )
 """Documents the insurer pushes to the hub (built and sent by this mock)."""

@@ -28,8 +28,10 @@ from mock_insurer.catalogue import COMMON_NS, HUB_PARTY, INSURER_PARTY, PUSHED_T
 from mock_insurer.documents import (
     agreement_stamp,
     application_receipt,
+    claim_review,
     inquiry_reply,
     pending_policy,
+    risk_article,
     termination_result,
 )
 from mock_insurer.push import DEFAULT_PASSWORD, DEFAULT_USER, basic_auth, push_rest
@@ -50,8 +52,11 @@ STAMP_ALREADY_ACCEPTED = "the hub has already accepted a stamp with this message
 SIGNED_AWAITING_OFFER = "an enterprise with a signed agreement awaits a pending policy"
 APPLICATION_SUBMITTED = "an application for a pending policy has been submitted"
 INQUIRY_SUBMITTED = "an inquiry has been submitted"
+CLAIM_SUBMITTED = "a claim has been submitted"
+ARTICLE_NOT_HELD = "the hub holds no version of this risk article"
 STATES = (AWAITING_STAMP, BEING_TERMINATED, NO_SUCH_AGREEMENT, STAMP_ALREADY_ACCEPTED,
-          SIGNED_AWAITING_OFFER, APPLICATION_SUBMITTED, INQUIRY_SUBMITTED)
+          SIGNED_AWAITING_OFFER, APPLICATION_SUBMITTED, INQUIRY_SUBMITTED, CLAIM_SUBMITTED,
+          ARTICLE_NOT_HELD)
 
 # One enterprise per agreement (the hub allows one live agreement per enterprise); valid
 # GB 32100 codes, check digit included.
@@ -63,6 +68,7 @@ USCC = {
     "PP-PACT-0001": "91350100000900412N",
     "PP-PACT-0002": "91350100000900420H",
     "202400000000090001": "91350100000900412N",
+    "SP20240903PACT000001": "91350100000900420H",
 }
 SENT_AT = datetime(2024, 6, 3, 2, 16, 2, tzinfo=UTC)
 DECIDED_AT = datetime(2024, 9, 3, 6, 0, 0, tzinfo=UTC)
@@ -83,6 +89,7 @@ SENT_RULES: dict[str, dict[str, Any]] = {
     "StampedAt": {"match": "regex", "regex": DATETIME},
     "DecidedAt": {"match": "regex", "regex": DATETIME},
     "RepliedAt": {"match": "regex", "regex": DATETIME},
+    "SubmissionSerial": {"match": "regex", "regex": IDENTIFIER},
     "OfferedAt": {"match": "regex", "regex": DATETIME},
     "IssuedAt": {"match": "regex", "regex": DATETIME},
     "EPolicy": {"match": "regex", "regex": BASE64},
@@ -166,6 +173,17 @@ def _receipt(offer_no: str, message_id: str) -> bytes:
                                sent_at=DECIDED_AT)
 
 
+def _review(claim_no: str, message_id: str) -> bytes:
+    return claim_review(claim_no, f"{claim_no}-S01", USCC[claim_no], decided_at=DECIDED_AT,
+                        message_id=message_id, sent_at=DECIDED_AT)
+
+
+def _article(article_id: str, message_id: str) -> bytes:
+    return risk_article(article_id, "越南电子行业买方拖欠风险预警", category="INDUSTRY",
+                        countries=("VNM",), industries=("C",), summary="近期越南电子行业买方拖欠增多。",
+                        published_at=SENT_AT, message_id=message_id, sent_at=SENT_AT)
+
+
 def _reply(serial_no: str, message_id: str) -> bytes:
     return inquiry_reply(serial_no, USCC[serial_no], replied_at=DECIDED_AT, message_id=message_id,
                          sent_at=DECIDED_AT)
@@ -195,6 +213,17 @@ ACCEPTED_PUSHES: dict[str, Callable[[], Push]] = {
         _reply("202400000000090001", "SINOSURE-PACT-0013"),
         ((INQUIRY_SUBMITTED, {"serial_no": "202400000000090001",
                               "uscc": USCC["202400000000090001"]}),), 200, "ACCEPTED"),
+    "claim-review": lambda: Push(
+        "the insurer's review of a submitted claim", "claim-review",
+        _review("SP20240903PACT000001", "SINOSURE-PACT-0014"),
+        ((CLAIM_SUBMITTED, {"claim_no": "SP20240903PACT000001",
+                            "business_serial": "SP20240903PACT000001-S01",
+                            "uscc": USCC["SP20240903PACT000001"]}),), 200, "ACCEPTED"),
+    # Every exporter reads risk articles: the hub needs nothing before the first version.
+    "risk-article": lambda: Push(
+        "a risk article the insurer publishes", "risk-article",
+        _article("RA-PACT-0001", "SINOSURE-PACT-0015"),
+        ((ARTICLE_NOT_HELD, {"article_id": "RA-PACT-0001"}),), 200, "ACCEPTED"),
 }
 """One accepted push per document type the insurer pushes (``catalogue.PUSHED_TYPES``)."""
 

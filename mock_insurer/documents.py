@@ -308,6 +308,90 @@ def inquiry_reply(
                           correlation_id=correlation_id, sent_at=sent_at)
 
 
+CLAIM_MANAGER = "陈立群"
+CLAIM_MANAGER_CONTACT = "0592-5123456"
+CLAIM_RETURN_REASON = "出运数据报告与发票金额不一致，请核对出运信息并补充更正后的商业发票"
+
+
+def claim_review(
+    claim_no: str,
+    submission_serial: str,
+    uscc: str,
+    *,
+    result: str = "APPROVED",
+    return_reason: str | None = None,
+    manager: str = CLAIM_MANAGER,
+    manager_contact: str = CLAIM_MANAGER_CONTACT,
+    decided_at: datetime | None = None,
+    message_id: str | None = None,
+    business_serial: str | None = None,
+    correlation_id: str | None = None,
+    sent_at: datetime | None = None,
+) -> bytes:
+    """X-IN-5 索赔审核回执: 审核通过, or 退回 with the reason, and the account manager; it names
+    the submission reviewed by the business serial the hub sent it under."""
+    body: list[BodyItem] = [
+        ("ClaimNo", claim_no),
+        ("SubmissionSerial", submission_serial),
+        ("Uscc", uscc),
+        ("Result", result),
+        ("DecidedAt", xml_datetime(decided_at or datetime.now(UTC))),
+        ("AccountManager", [("Name", manager), ("Contact", manager_contact)]),
+        ("ReturnReason", return_reason),
+    ]
+    return build_document(pushed_type("claim-review"), body, message_id=message_id,
+                          business_serial=business_serial or f"CR-{submission_serial}"[:64],
+                          correlation_id=correlation_id, sent_at=sent_at)
+
+
+RISK_ARTICLE_BODY = ("<p>中国出口信用保险公司提示：请关注买方所在国的政治、经济与汇兑风险，"
+                     "合理安排出运与收汇。</p>")
+
+
+def risk_article(
+    article_id: str,
+    title: str,
+    *,
+    category: str = "COUNTRY",
+    version: int = 1,
+    withdraw: bool = False,
+    countries: Sequence[str] = (),
+    industries: Sequence[str] = (),
+    summary: str | None = None,
+    body: str | None = RISK_ARTICLE_BODY,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    withdraw_reason: str | None = None,
+    published_at: datetime | None = None,
+    message_id: str | None = None,
+    business_serial: str | None = None,
+    correlation_id: str | None = None,
+    sent_at: datetime | None = None,
+) -> bytes:
+    """X-IN-6 风险资讯文章: a version of an article (publish, or withdraw it); attachments are
+    (file name, media type, bytes), base64 inside the document."""
+    files: list[BodyItem] = [
+        ("Attachment", [("FileName", name), ("ContentType", media),
+                        ("Content", base64.b64encode(content).decode("ascii"))])
+        for name, media, content in attachments]
+    body_items: list[BodyItem] = [
+        ("ArticleId", article_id),
+        ("Version", str(version)),
+        ("Action", "WITHDRAW" if withdraw else "PUBLISH"),
+        ("Category", category),
+        ("Title", title),
+        ("PublishedAt", xml_datetime(published_at or datetime.now(UTC))),
+        ("Countries", [("Country", c) for c in countries] or None),
+        ("Industries", [("Industry", i) for i in industries] or None),
+        ("Summary", summary),
+        ("Body", None if withdraw else body),
+        ("Attachments", files or None),
+        ("WithdrawReason", withdraw_reason),
+    ]
+    return build_document(pushed_type("risk-article"), body_items, message_id=message_id,
+                          business_serial=business_serial or f"{article_id}-V{version}",
+                          correlation_id=correlation_id, sent_at=sent_at)
+
+
 def _with_currency(document: bytes, element: str, currency: str) -> bytes:
     root = etree.fromstring(document)
     for found in root.iter(f"{{{etree.QName(root).namespace}}}{element}"):

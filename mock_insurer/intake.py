@@ -129,6 +129,8 @@ def take_in(
             ack_xml=serialise(ack, declaration=False),
         )
         state.store.add(record)
+        if record.message_type == "CLAIM_APPLICATION":
+            state.claim_files.received(record.business_serial, record.document)
         state.play.received(record)
     state.store.log(
         Attempt(

@@ -3,8 +3,9 @@
 Stamps a signed agreement (when configured), offers the small/micro policy once an
 agreement it stamped is 签约成功, and decides each application after a delay: returned
 (退回) when the contact e-mail matches the return rule, otherwise effective (生效) with a
-real e-policy PDF; answers each inquiry (询保反馈). Every push goes through the same client as
-the push CLI.
+real e-policy PDF; answers each inquiry (询保反馈); reviews each claim (索赔审核回执): a first
+submission whose 减损措施 matches the return rule comes back 退回, any other 审核通过. Every push
+goes through the same client as the push CLI.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from typing import Any
 from lxml import etree
 
 from mock_insurer.documents import (
+    CLAIM_RETURN_REASON,
     agreement_stamp,
     application_receipt,
+    claim_review,
     inquiry_reply,
     pending_policy,
 )
@@ -63,6 +66,8 @@ class InsurerSide:
             self._later(self.decide(document))
         elif record.message_type == "INSURANCE_INQUIRY" and self.settings.reply_inquiries:
             self._later(self.answer(document))
+        elif record.message_type == "CLAIM_APPLICATION" and self.settings.review_claims:
+            self._later(self.review(document))
 
     async def stamp(self, signed: etree._Element) -> None:
         agreement_no = _field(signed, "{*}Body/{*}AgreementNo")
@@ -94,6 +99,18 @@ class InsurerSide:
         await self._push(inquiry_reply(_field(inquiry, "{*}Body/{*}SerialNo"),
                                        _field(inquiry, "{*}Body/{*}Uscc"),
                                        replied_at=datetime.now(UTC)))
+
+    async def review(self, claim: etree._Element) -> None:
+        """索赔审核回执 to the submission (its business serial) the claim came under."""
+        body = "{*}Body/"
+        mitigation = _field(claim, body + "{*}Explanation/{*}Mitigation")
+        first = _field(claim, body + "{*}Submission") == "1"
+        returned = first and re.search(self.settings.claim_return_pattern, mitigation) is not None
+        await self._push(claim_review(
+            _field(claim, body + "{*}ClaimNo"), _field(claim, "{*}Envelope/{*}BusinessSerial"),
+            _field(claim, body + "{*}Enterprise/{*}Uscc"),
+            result="RETURNED" if returned else "APPROVED",
+            return_reason=CLAIM_RETURN_REASON if returned else None, decided_at=datetime.now(UTC)))
 
     async def _push(self, document: bytes) -> PushResult:
         assert self.settings.hub_url is not None

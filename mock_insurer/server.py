@@ -61,6 +61,8 @@ def build_apps(
     admin.router.add_get("/admin/received", admin_received)
     admin.router.add_get("/admin/received/{business_serial}", admin_received_one)
     admin.router.add_get("/admin/attempts", admin_attempts)
+    admin.router.add_get("/admin/claim-files", admin_claim_files)
+    admin.router.add_get("/admin/claim-files/{business_serial}", admin_claim_files_one)
     admin.router.add_post("/admin/reset", admin_reset)
     admin.router.add_get("/admin/fault", admin_get_fault)
     admin.router.add_put("/admin/fault", admin_put_fault)
@@ -290,6 +292,18 @@ async def admin_received_one(request: web.Request) -> web.Response:
     if record is None:
         raise web.HTTPNotFound(text="nothing received with that business serial")
     return web.json_response(record.detail())
+
+
+async def admin_claim_files(request: web.Request) -> web.Response:
+    """Every claim's files as fetched and checked (mock_insurer/claim_files.py)."""
+    return web.json_response(request.app[STATE].claim_files.summary())
+
+
+async def admin_claim_files_one(request: web.Request) -> web.Response:
+    result = request.app[STATE].claim_files.results.get(request.match_info["business_serial"])
+    if result is None:
+        raise web.HTTPNotFound(text="no claim files checked for that business serial")
+    return web.json_response(result.as_json())
 
 
 async def admin_attempts(request: web.Request) -> web.Response:

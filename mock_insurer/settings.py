@@ -40,6 +40,10 @@ class Settings:
     """Accept or return every application received (X-IN-4)."""
     reply_inquiries: bool = True
     """Answer every inquiry received (X-IN-7), after ``decision_delay_seconds``."""
+    review_claims: bool = True
+    """Review every claim received (X-IN-5), after ``decision_delay_seconds``."""
+    claim_return_pattern: str = "退回"
+    """A first submission whose 减损措施 matches this is returned (退回), others approved."""
     decision_delay_seconds: float = 0.2
     return_email_pattern: str = r"^return"
     """An application whose contact e-mail matches this is returned (退回), others accepted."""

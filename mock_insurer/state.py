@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from mock_insurer.catalogue import SchemaSet
+from mock_insurer.claim_files import ClaimFileFetcher
 from mock_insurer.faults import Fault, FaultMode, FaultState
 from mock_insurer.listener import BusinessListener
 from mock_insurer.play import InsurerSide
@@ -22,6 +23,7 @@ class InsurerState:
         self.store = Store()
         self.faults = FaultState()
         self.play = InsurerSide(settings)
+        self.claim_files = ClaimFileFetcher(hub_url=lambda: self.play.settings.hub_url)
         self.schemas = SchemaSet(settings.xsd_dir)
         self.wsdl_template = settings.insurer_wsdl.read_bytes()
         self.xsd_files = {
@@ -50,10 +52,12 @@ class InsurerState:
 
     async def reset(self) -> None:
         self.store.reset()
+        self.claim_files.reset()
         await self.set_fault(FaultMode.NONE)
 
     async def close(self) -> None:
         await self.play.close()
+        await self.claim_files.close()
         task = self._cancel_reopen()
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError):

@@ -267,6 +267,14 @@ class BodyTimeout(HubError):
     message_zh = "请求内容未在规定时间内发送完毕"
 
 
+class ContentTooLarge(HubError):
+    """An upload past its limit (one file, or a claim's whole budget): read no further,
+    answered 413 with the field that ran over."""
+
+    code = "E-CONTENT-TOO-LARGE"
+    message_zh = "上传内容超过大小限制"
+
+
 # --- the hub's own store ---------------------------------------------------------------------
 
 
@@ -279,6 +287,16 @@ class StoreUnavailable(HubError):
 
     code = "E-STORE-UNAVAILABLE"
     message_zh = "数据库暂时不可用，请稍后重试"
+
+
+class PartnerUnavailable(HubError):
+    """A partner the hub asks while a person waits (a synchronous query) did not answer in time.
+
+    Answered 503 at once: the person may try again; nothing was stored or queued.
+    """
+
+    code = "E-PARTNER-UNAVAILABLE"
+    message_zh = "对方系统暂时不可用，请稍后重试"
 
 
 # --- sending to partners ---------------------------------------------------------------------

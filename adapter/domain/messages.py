@@ -90,10 +90,26 @@ INQUIRY_REPLY = MessageKind(
     "ReceiveInquiryReply", "insurance_inquiry",
     received_zh={"REPLIED": f"收到{INSURER_ZH}的询保反馈"})
 
+CLAIM_APPLICATION = MessageKind(
+    "CLAIM_APPLICATION", "X-OUT-7", Direction.OUTBOUND, "claim_application", "claim-application",
+    "SubmitClaimApplication", "claim", sent_zh=f"索赔申请已发送至{INSURER_ZH}")
+CLAIM_REVIEW = MessageKind(
+    "CLAIM_REVIEW", "X-IN-5", Direction.INBOUND, "claim_review", "claim-review",
+    "ReceiveClaimReview", "claim",
+    received_zh={"APPROVED": f"{INSURER_ZH}审核通过索赔申请",
+                 "RETURNED": f"{INSURER_ZH}退回索赔申请"})
+RISK_ARTICLE = MessageKind(
+    "RISK_ARTICLE", "X-IN-6", Direction.INBOUND, "risk_article", "risk-article",
+    "ReceiveRiskArticle", "risk_article",
+    received_zh={"PUBLISH": f"收到{INSURER_ZH}推送的风险资讯文章",
+                 "WITHDRAW": f"{INSURER_ZH}撤回风险资讯文章"})
+
 CATALOGUE: tuple[MessageKind, ...] = (
     AGREEMENT_STAMP, TERMINATION_RESULT, SIGNED_AGREEMENT, TERMINATION_REQUEST, DATA_AUTHORIZATION,
     PENDING_POLICY, APPLICATION_RECEIPT, INSURANCE_APPLICATION, RECEIPT_ACKNOWLEDGEMENT,
     INSURANCE_INQUIRY, INQUIRY_REPLY,
+    RISK_ARTICLE,
+    CLAIM_APPLICATION, CLAIM_REVIEW,
 )
 BY_MESSAGE_TYPE: Mapping[str, MessageKind] = {kind.message_type: kind for kind in CATALOGUE}
 INBOUND: tuple[MessageKind, ...] = tuple(k for k in CATALOGUE if k.direction is Direction.INBOUND)

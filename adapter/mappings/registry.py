@@ -22,12 +22,15 @@ from adapter.domain.messages import Direction, MessageKind
 from adapter.mappings import (
     agreement_stamp,
     application_receipt,
+    claim_application,
+    claim_review,
     data_authorization,
     inquiry_reply,
     insurance_application,
     insurance_inquiry,
     pending_policy,
     receipt_acknowledgement,
+    risk_article,
     schemas,
     signed_agreement,
     termination_request,
@@ -48,6 +51,9 @@ MAPPINGS: dict[str, ModuleType] = {
     messages.RECEIPT_ACKNOWLEDGEMENT.message_type: receipt_acknowledgement,
     messages.INSURANCE_INQUIRY.message_type: insurance_inquiry,
     messages.INQUIRY_REPLY.message_type: inquiry_reply,
+    messages.RISK_ARTICLE.message_type: risk_article,
+    messages.CLAIM_APPLICATION.message_type: claim_application,
+    messages.CLAIM_REVIEW.message_type: claim_review,
 }
 
 

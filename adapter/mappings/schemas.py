@@ -35,24 +35,28 @@ def validate(root: etree._Element, xsd_name: str) -> None:
         return
     error = schema.error_log[0]
     path = _element_path(root, error.path)
-    raise SchemaViolation(_readable(error.message), path=_missing_element_path(error.message, path))
+    raise SchemaViolation(_readable(error.message),
+                          path=_missing_element_path(error.message, path, xsd_name))
 
 
 @cache
-def _declared_names() -> frozenset[str]:
+def _declared_names(xsd_name: str) -> frozenset[str]:
+    """Element names the document's own schema (and the common one it imports) declares:
+    a name only another document type uses is an unknown element here."""
     xs = "{http://www.w3.org/2001/XMLSchema}element"
-    return frozenset(e.get("name") for f in schema_files()
+    files = [f for f in schema_files() if f.name in (xsd_name, "common.xsd")]
+    return frozenset(e.get("name") for f in files
                      for e in etree.parse(str(f), _SCHEMA_PARSER).iter(xs) if e.get("name"))
 
 
-def _missing_element_path(message: str, path: str | None) -> str | None:
+def _missing_element_path(message: str, path: str | None, xsd_name: str) -> str | None:
     """libxml2 reports a missing element at the next sibling (or the parent): name the missing one."""
     expected = _EXPECTED_ONE.search(message)
     if not path or not path.startswith("/") or expected is None:
         return path
     if "Missing child element(s)" in message:
         return f"{path}/{expected.group(1)}"
-    if "This element is not expected" in message and path.rpartition("/")[2] in _declared_names():
+    if "This element is not expected" in message and path.rpartition("/")[2] in _declared_names(xsd_name):
         return f"{path.rpartition('/')[0]}/{expected.group(1)}"
     return path
 

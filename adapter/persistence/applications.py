@@ -72,6 +72,18 @@ def _aggregate(row: Row[Any]) -> InsuranceApplication:
         acknowledged_at=row.acknowledged_at, acknowledged_by=row.acknowledged_by)
 
 
+def _listed(uscc: str, statuses: Sequence[str] | None, policies: bool) -> list[Any]:
+    """The filter of a list (and of its count): the enterprise's applications, or its
+    policies, in the given 投保状态 or 收悉状态."""
+    where: list[Any] = [t.c.uscc == uscc]
+    if policies:
+        where.append(t.c.policy_issued_at.is_not(None))
+    if statuses:
+        column = t.c.receipt_status if policies else t.c.status
+        where.append(column.in_(list(statuses)))
+    return where
+
+
 class SqlApplications:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -119,17 +131,17 @@ class SqlApplications:
                    after: tuple[datetime, str] | None) -> list[InsuranceApplication]:
         """Newest first over the (uscc, offered_at) or (uscc, policy_issued_at) index."""
         key = t.c.policy_issued_at if policies else t.c.offered_at
-        query = select(t).where(t.c.uscc == uscc)
-        if policies:
-            query = query.where(t.c.policy_issued_at.is_not(None))
-        if statuses:
-            column = t.c.receipt_status if policies else t.c.status
-            query = query.where(column.in_(list(statuses)))
+        query = select(t).where(*_listed(uscc, statuses, policies))
         if after:
             at, offer_no = after
             query = query.where(or_(key < at, and_(key == at, t.c.offer_no < offer_no)))
         query = query.order_by(key.desc(), t.c.offer_no.desc()).limit(limit)
         return [_aggregate(row) for row in await self.conn.execute(query)]
+
+    async def count(self, uscc: str, *, statuses: Sequence[str] | None, policies: bool) -> int:
+        """How many rows ``page`` lists with the same filter, over the same index."""
+        query = select(func.count()).select_from(t).where(*_listed(uscc, statuses, policies))
+        return int((await self.conn.execute(query)).scalar_one())
 
     async def counts(self, uscc: str) -> dict[str, int]:
         by_status = select(t.c.status, func.count()).where(t.c.uscc == uscc).group_by(t.c.status)

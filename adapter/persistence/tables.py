@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
@@ -288,4 +289,174 @@ insurance_inquiries = Table(
     Column("reply_handler_contact", String(200)),
     Column("replied_at", UtcDateTime()),
     Index(None, "uscc", "submitted_at"),
+)
+
+# 买方信息 (§四, C-3): the buyers an enterprise picked from the insurer's list (已选用) or
+# registered through the hub (登记中 until the insurer's code is known, then 已登记).
+claim_buyers = Table(
+    "claim_buyers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("uscc", String(18), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("code", String(32)),
+    Column("registration_serial", String(32)),
+    Column("english_name", String(200), nullable=False),
+    Column("country", String(3), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    UniqueConstraint("uscc", "code"),
+    UniqueConstraint("uscc", "registration_serial"),
+    Index(None, "uscc", "at"),
+)
+
+# 索赔申请 (§四): one row per claim; the form's sections and shipment lines as JSON, kept
+# whole with the claim so a save is one statement and the report digest is taken of them.
+claims = Table(
+    "claims",
+    metadata,
+    Column("claim_no", String(32), primary_key=True),
+    Column("uscc", String(18), nullable=False),
+    Column("enterprise_name", String(200), nullable=False),
+    Column("offer_no", String(64), nullable=False),
+    Column("policy_no", String(64), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("insurer_name", String(200), nullable=False),
+    Column("insurer_code", String(64), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("form", Text, nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("report_digest", String(64)),
+    Column("report_sha256", String(64)),
+    Column("report_generated_at", UtcDateTime()),
+    Column("submissions", Integer, nullable=False),
+    Column("business_serial", String(40)),
+    Column("submitted_at", UtcDateTime()),
+    Column("submitted_by", String(200)),
+    Column("review", Text),
+    Index(None, "uscc", "offer_no", "created_at"),
+)
+
+# The sealed 出运数据报告 of a claim: the latest one generated.
+claim_reports = Table(
+    "claim_reports",
+    metadata,
+    Column("claim_no", String(32), primary_key=True),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
+# A claim's 附件 (C-10): one row per uploaded file, the bytes in the attachment store under
+# their SHA-256. The same bytes twice on one claim are refused (unique); the insurer's fetch
+# finds a blob by its digest.
+claim_attachments = Table(
+    "claim_attachments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("claim_no", String(32), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("remark", String(400), nullable=False),
+    Column("summary", String(400), nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+    UniqueConstraint("claim_no", "sha256"),
+    Index(None, "sha256"),
+)
+
+
+# 调查问卷 / 留言板 (§七): one row per message, written once; the enterprise lists its own
+# (uscc, submitted_at), operators page all of them by id.
+message_board_messages = Table(
+    "message_board_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_no", String(32), nullable=False, unique=True),
+    Column("uscc", String(18), nullable=False),
+    Column("company_name", String(200), nullable=False),
+    Column("province_code", String(6), nullable=False),
+    Column("province_name", String(200), nullable=False),
+    Column("city_code", String(6)),
+    Column("city_name", String(200)),
+    Column("district_code", String(6)),
+    Column("district_name", String(200)),
+    Column("contact_name", String(200), nullable=False),
+    Column("contact_mobile", String(20), nullable=False),
+    Column("contact_email", String(254)),
+    Column("content", Text, nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("card_type", String(16), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
+    Index(None, "uscc", "submitted_at"),
+)
+
+
+# 风险资讯 (X-IN-6, §五): the newest version the hub holds of each article. ``title_keys``
+# is the title's characters and character pairs (PostgreSQL: text[] under a GIN index, so
+# a keyword of two characters or more is looked up by its pairs, then confirmed on the
+# title); SQLite leaves it empty and scans titles (see adapter/persistence/risk_articles.py).
+risk_articles = Table(
+    "risk_articles",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("title_keys", Text().with_variant(ARRAY(Text()), "postgresql")),
+    Column("summary", Text),
+    Column("body_html", Text),
+    Column("countries", String(400), nullable=False),
+    Column("industries", String(100), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("has_attachments", Boolean, nullable=False),
+    Index(None, "category", "published_at", "article_id"),
+    Index(None, "published_at", "article_id"),
+    Index("ix_risk_articles_title_keys", "title_keys", postgresql_using="gin"),
+)
+
+# 国别 and 行业 of each held article, one row per code: the search filters' index.
+risk_article_tags = Table(
+    "risk_article_tags",
+    metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("code", String(8), primary_key=True),
+    Column("article_id", String(64), primary_key=True),
+    Index(None, "article_id"),
+)
+
+# The held version's attachments: names and types here, the bytes in the attachment store.
+risk_article_attachments = Table(
+    "risk_article_attachments",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("file_name", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
+# Every version received, applied or ignored: what the article's history shows.
+risk_article_versions = Table(
+    "risk_article_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("article_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("action", String(8), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Index(None, "article_id", "version"),
 )

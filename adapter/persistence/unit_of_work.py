@@ -15,12 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapter.persistence.agreements import SqlAgreements
 from adapter.persistence.applications import SqlApplications
 from adapter.persistence.authorizations import SqlAuthorizations
+from adapter.persistence.buyers import SqlBuyers
 from adapter.persistence.circuits import SqlCircuits
+from adapter.persistence.claim_attachments import SqlClaimAttachments
+from adapter.persistence.claims import SqlClaims
 from adapter.persistence.database import Database
 from adapter.persistence.inbox import SqlInbox
 from adapter.persistence.inquiries import SqlInquiries
+from adapter.persistence.message_board import SqlMessageBoard
 from adapter.persistence.outage import is_outage, outage_as_unavailable
 from adapter.persistence.outbox import SqlOutbox
+from adapter.persistence.risk_articles import SqlRiskArticles
 from adapter.persistence.sms_codes import SqlSmsCodes
 from adapter.persistence.timeline import SqlTimeline
 from adapter.persistence.waiting import SqlWaiting
@@ -33,6 +38,11 @@ class SqlUnitOfWork:
         self.authorizations = SqlAuthorizations(conn)
         self.applications = SqlApplications(conn)
         self.inquiries = SqlInquiries(conn)
+        self.buyers = SqlBuyers(conn)
+        self.messages = SqlMessageBoard(conn)
+        self.claims = SqlClaims(conn)
+        self.claim_attachments = SqlClaimAttachments(conn)
+        self.risk_articles = SqlRiskArticles(conn)
         self.sms_codes = SqlSmsCodes(conn)
         self.outbox = SqlOutbox(conn)
         self.inbox = SqlInbox(conn)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from adapter.ports.customs import CustomsData
 from adapter.ports.seals import SealRegistry
+from adapter.service_layer.buyers import BuyerDirectory
 from adapter.service_layer.parties import Parties
 from adapter.service_layer.unit_of_work import UnitsOfWork
 
@@ -19,3 +20,5 @@ class Portal:
     seals: SealRegistry
     customs: CustomsData
     wake: Callable[[], None]
+    # The insurer's buyer list (C-3), built by the app; None where nothing can be asked.
+    buyers: BuyerDirectory | None = None

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from adapter.domain.errors import (
     Conflict,
+    ContentTooLarge,
     FieldError,
     FieldErrors,
     Forbidden,
@@ -23,6 +24,7 @@ from adapter.domain.errors import (
     InvalidValue,
     NotAuthenticated,
     NotFound,
+    PartnerUnavailable,
     StoreUnavailable,
     TooManyRequests,
     registry,
@@ -218,7 +220,8 @@ _HTTP_ERRORS: dict[int, type[HubError]] = {404: RouteNotFound, 405: MethodNotAll
 _STATUS: tuple[tuple[type[HubError], int], ...] = (
     (NotAuthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
     (InvalidValue, 422), (FieldErrors, 422), (TooManyRequests, 429), (StoreUnavailable, 503),
-    (BodyTooLarge, 413),
+    (PartnerUnavailable, 503),
+    (BodyTooLarge, 413), (ContentTooLarge, 413),
 )
 
 

@@ -22,7 +22,9 @@ from adapter.domain.text import clean_text
 
 IDENTITY: web.RequestKey[Identity] = web.RequestKey("identity", Identity)
 PORTAL_PREFIX = "/portal/v1/"
-PUBLIC_PREFIXES = ("/portal/v1/code-lists",)
+# The zones, their texts and the login redirect are read before anyone logs in (P-1/P-2).
+PUBLIC_PREFIXES = ("/portal/v1/code-lists", "/portal/v1/content", "/portal/v1/zones",
+                   "/portal/v1/login", "/portal/v1/public")
 
 
 # Clocks of the login service and the hub differ a little; a token lives a working day at most.

@@ -83,17 +83,24 @@ def _step(parent: Division | None, code: str | None, field: str) -> Division | N
     return Division(region.code, region.name)
 
 
-def registered_address(command: SubmitInquiry) -> RegisteredAddress:
-    """省/市 —— 市 —— 区 checked against GB/T 2260: each step under the one before."""
-    province = regions().get(command.province)
+def cascade(province_code: str, city_code: str | None, district_code: str | None
+            ) -> tuple[Division, Division | None, Division | None]:
+    """省/市 —— 市 —— 区 checked against GB/T 2260: each step under the one before. The
+    inquiry's 注册地址 and the message board's 所属地区 are the same three drop-downs."""
+    province = regions().get(province_code)
     if province is None or province.level != "province":
-        raise RegionCascade(f"{command.province} is not a province", path="$.province")
+        raise RegionCascade(f"{province_code} is not a province", path="$.province")
     top = Division(province.code, province.name)
-    city = _step(top, command.city, "city")
-    district = _step(city, command.district, "district") if city else None
-    if city is None and command.district is not None:
+    city = _step(top, city_code, "city")
+    district = _step(city, district_code, "district") if city else None
+    if city is None and district_code is not None:
         raise RegionCascade("district without city", path="$.district")
-    return RegisteredAddress(top, city, district, command.address_detail)
+    return top, city, district
+
+
+def registered_address(command: SubmitInquiry) -> RegisteredAddress:
+    return RegisteredAddress(*cascade(command.province, command.city, command.district),
+                             command.address_detail)
 
 
 def _division(division: Division | None) -> dict[str, str] | None:

@@ -254,7 +254,8 @@ def document() -> dict[str, Any]:
     from adapter.portal.errors import codes
 
     full = {**DOCUMENT, "paths": {**DOCUMENT["paths"], **_portal_paths(), **_insurance_paths(),
-                                  **_codelist_paths()}}
+                                  **_codelist_paths(), **_home_paths(), **_risk_paths(),
+                                  **_claim_paths(), **_attachment_paths()}}
     full["components"] = {**DOCUMENT["components"], "securitySchemes": {
         **DOCUMENT["components"]["securitySchemes"],
         "portal": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}
@@ -299,3 +300,200 @@ def routes() -> list[web.RouteDef]:
         return web.Response(text=_docs_page(), content_type="text/html")
 
     return [web.get("/openapi.json", serve_document), web.get("/docs", docs)]
+
+
+def _public(summary: str, *, params: list[dict[str, Any]] | None = None,
+            codes: tuple[int, ...] = (200, 304)) -> dict[str, Any]:
+    """A route read before login (texts, zones, the login redirect): no security; a bearer
+    token, when sent, only changes where the zones' entries lead."""
+    descriptions = {200: "OK", 302: "redirect: Location names where to go", 304: "not modified since the ETag given",
+                    404: _REASONS[404], 422: "the return target is not one of the portal's own paths"}
+    responses: dict[str, Any] = {}
+    for code in codes:
+        responses[str(code)] = {"description": descriptions[code]}
+        if code == 200:
+            responses[str(code)]["content"] = {"application/json": {"schema": {"type": "object"}}}
+        elif code >= 400:
+            responses[str(code)]["content"] = {"application/json": {"schema": _ERRORS}}
+        elif code == 302:
+            responses[str(code)]["headers"] = {"Location": {"schema": {"type": "string"}}}
+    return {"summary": summary, "parameters": params or [], "responses": responses}
+
+
+def _home_paths() -> dict[str, Any]:
+    """H-1 … H-6, F-1/F-2, Q-1, S-1/S-2, P-1/P-2: the home page, the message board, the
+    texts, the zones and their login redirect."""
+    from adapter.portal.message_board import MessageQuery, SubmitMessage
+
+    message = _portal("Q-1 One message of the enterprise's", codes=(200, 404))
+    message["parameters"] = [{"name": "message_no", "in": "path", "required": True,
+                              "schema": {"type": "string", "pattern": "^LY[0-9]{18}$"}}]
+    target = {"name": "return_to", "in": "query", "required": True, "schema": {
+        "type": "string", "maxLength": 512, "pattern": "^/[A-Za-z0-9._~/-]*(\\?[A-Za-z0-9._~%=&+-]*)?$"}}
+    zone = {"name": "zone", "in": "path", "required": True,
+            "schema": {"type": "string", "enum": ["credit-insurance", "financial-services"]}}
+    page = {"name": "name", "in": "path", "required": True, "schema": {"type": "string",
+            "enum": ["service-introduction", "small-micro-insurance-flow", "claims-guide",
+                     "financing-flow"]}}
+    return {
+        "/portal/v1/home": {"get": _portal(
+            "H-1 … H-6 The home page: pending-policy prompt, counts each with the list it counts, "
+            "financing entry")},
+        "/portal/v1/financing": {"get": _portal(
+            "F-1/F-2 融资超市: products with their apply links, the six-step online financing flow")},
+        "/portal/v1/messages/form": {"get": _portal("Q-1 The empty message board (调查问卷/留言板)")},
+        "/portal/v1/messages": {
+            "post": _portal("Q-1 Submit a message; 所属地区 checked 省 → 市 → 区 against GB/T 2260",
+                            body=SubmitMessage, codes=(201,)),
+            "get": _portal("Q-1 The enterprise's own messages, newest first", query=MessageQuery)},
+        "/portal/v1/messages/{message_no}": {"get": message},
+        "/ops/v1/messages": {"get": _op("Q-1 Every enterprise's messages, newest first",
+                                        codes=(200, 422), params=_PAGING)},
+        "/portal/v1/content": {"get": _public("S-1/S-2/F-2 The texts the portal shows, with versions")},
+        "/portal/v1/content/{name}": {"get": _public(
+            "S-1/S-2/F-2 One text (JSON kept in the repository), with version and ETag",
+            params=[page], codes=(200, 304, 404))},
+        "/portal/v1/zones/{zone}": {"get": _public(
+            "P-1/P-2 A zone of the portal: entries, each leading to its target or, for an "
+            "anonymous visitor, through the login", params=[zone], codes=(200, 304, 404))},
+        "/portal/v1/login": {"get": _public(
+            "P-1/P-2 To the Single Window login, coming back to the target (portal paths only)",
+            params=[target], codes=(302, 422))},
+        "/portal/v1/login/return": {"get": _public(
+            "P-1/P-2 Back from the login to the target, checked again", params=[target],
+            codes=(302, 422))},
+    }
+
+
+def _risk_paths() -> dict[str, Any]:
+    """R-1 … R-5 and the public 最新风险信息 headlines (P-1)."""
+    from adapter.portal.risk import HEADLINES, PREFIX, ArticleQuery, CategoryQuery, HeadlineQuery
+
+    article = {"name": "article_id", "in": "path", "required": True,
+               "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"}}
+    category = {"name": "category", "in": "path", "required": True, "schema": {
+        "type": "string", "enum": ["COUNTRY", "INDUSTRY", "BELT-AND-ROAD", "TRADE-NEWS"]}}
+    position = {"name": "position", "in": "path", "required": True,
+                "schema": {"type": "string", "pattern": "^[1-9][0-9]?$"}}
+
+    def with_params(operation: dict[str, Any], *params: dict[str, Any]) -> dict[str, Any]:
+        operation["parameters"] = [*params, *operation["parameters"]]
+        return operation
+
+    download = with_params(_portal("R-4 One attachment, with its own Content-Type (download)",
+                                   codes=(200, 404), content="application/octet-stream"),
+                           article, position)
+    headlines = _public("P-1 最新风险信息: the latest titles, public", codes=(200, 422))
+    schema = _inline(HeadlineQuery.model_json_schema())
+    headlines["parameters"] = [{"name": name, "in": "query", "required": False,
+                                "schema": _scalar(field)}
+                               for name, field in schema["properties"].items()]
+    headlines["responses"]["422"]["description"] = _REASONS[422]
+    return {
+        PREFIX: {"get": _portal(
+            "R-2 风险信息查询: 国别, 行业, title keyword; the four modules, newest few each",
+            query=ArticleQuery)},
+        PREFIX + "/credit-service": {"get": _portal("R-5 资信服务: the SinoRating link")},
+        PREFIX + "/categories/{category}": {"get": with_params(_portal(
+            "R-3 One module's articles, 15 a page, newest first (next_cursor pages on)",
+            query=CategoryQuery, codes=(200, 404)), category)},
+        PREFIX + "/{article_id}": {"get": with_params(_portal(
+            "R-4 One article: sanitized body, countries, industries, attachments",
+            codes=(200, 404)), article)},
+        PREFIX + "/{article_id}/attachments/{position}": {"get": download},
+        HEADLINES: {"get": headlines},
+    }
+
+
+def _claim_paths() -> dict[str, Any]:
+    """C-1 … C-12: policies and their claims, the claim form, shipment lines, report, submit."""
+    from adapter.portal.claims import ClaimForm, Deletion, LineForm, Submission
+
+    claim, base = ("claim_no",), "/portal/v1/claims/{claim_no}"
+    line = ("claim_no", "line_id")
+    upload = _portal("C-6 Import shipment lines from the filled .xlsx template (every bad cell "
+                     "named by row and column)", path_params=claim, codes=(201, 404, 409, 413))
+    upload["requestBody"] = {"required": True, "content": {
+        "application/octet-stream": {"schema": {
+            "type": "string", "format": "binary",
+            "description": "the .xlsx of shipment-template.xlsx, filled in"}}}}
+    return {
+        "/portal/v1/claims/policies": {"get": _portal(
+            "C-2 信用保险保单: effective policies, each with its claims", codes=(200, 409))},
+        "/portal/v1/claims/policies/{offer_no}/claims": {
+            "get": _portal("C-2 The claims of one effective policy", path_params=("offer_no",),
+                           codes=(200, 404, 409)),
+            "post": _portal("C-1 我要索赔: a new claim on an effective policy",
+                            path_params=("offer_no",), codes=(201, 404, 409))},
+        "/portal/v1/claims/shipment-template.xlsx": {"get": _portal(
+            "C-6 The shipment-line import template",
+            content="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+        base: {
+            "get": _portal("C-12 One claim: form, lines, report state, status and review",
+                           path_params=claim, codes=(200, 404)),
+            "patch": _portal("C-3 … C-5, C-9 Save the claim's sections (buyer, banks, case, "
+                             "explanation)", body=ClaimForm, path_params=claim,
+                             codes=(200, 404, 409, 503))},
+        base + "/shipments": {"post": _portal("C-6 新增 a shipment line", body=LineForm,
+                                              path_params=claim, codes=(201, 404, 409))},
+        base + "/shipments/import": {"post": upload},
+        base + "/shipments/deletion": {"post": _portal(
+            "C-6 删除 several shipment lines", body=Deletion, path_params=claim,
+            codes=(200, 404, 409))},
+        base + "/shipments/{line_id}": {
+            "put": _portal("C-6 保存 a shipment line", body=LineForm, path_params=line,
+                           codes=(200, 404, 409)),
+            "delete": _portal("C-6 删除 a shipment line", path_params=line, codes=(200, 404, 409))},
+        base + "/declaration-check": {"post": _portal(
+            "C-7 申报单证检查: 数据正常 / 未查询到符合条件的数据 per line", path_params=claim,
+            codes=(200, 404))},
+        base + "/shipment-report": {"post": _portal(
+            "C-8 Generate the sealed 出运数据报告 from the current lines", path_params=claim,
+            codes=(201, 404, 409))},
+        base + "/shipment-report.pdf": {"get": _portal(
+            "C-8 The sealed shipment report PDF", path_params=claim, codes=(200, 404),
+            content="application/pdf")},
+        base + "/submission": {"post": _portal(
+            "C-11 Submit (X-OUT-7); every missing piece named at once", body=Submission,
+            path_params=claim, codes=(202, 404, 409))},
+        base + "/process": {"get": _portal("C-12 Every message and state, in reading order",
+                                           path_params=claim, codes=(200, 404))},
+    }
+
+
+def _attachment_paths() -> dict[str, Any]:
+    """C-10 附件: the claim's table, 上传附件 (multipart, streamed), download, delete."""
+    from adapter.domain.attachments import MAX_ATTACHMENT_BYTES, MAX_NOTE_CHARS, AttachmentType
+    from adapter.portal.claim_attachments import PREFIX
+
+    attachment = {"name": "attachment_id", "in": "path", "required": True,
+                  "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}}
+    claim = ("claim_no",)
+    upload = _portal(
+        "C-10 上传附件: PDF, JPEG or PNG by content, at most 4M each and 40M per claim "
+        "(413 E-ATTACHMENT-TOO-LARGE / E-ATTACHMENT-TOTAL-TOO-LARGE, read no further)",
+        path_params=claim, codes=(201, 404, 409, 413))
+    upload["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "additionalProperties": False,
+                   "properties": {
+                       "file": {"type": "string", "format": "binary",
+                                "maxLength": MAX_ATTACHMENT_BYTES,
+                                "description": "; ".join(k.media_type for k in AttachmentType)},
+                       "remark": {"type": "string", "maxLength": MAX_NOTE_CHARS,
+                                  "description": "备注"},
+                       "summary": {"type": "string", "maxLength": MAX_NOTE_CHARS,
+                                   "description": "摘要"}}},
+        "encoding": {"file": {"contentType": ", ".join(k.media_type for k in AttachmentType)}}}}}
+    download = _portal("C-10 One attachment as stored, with its detected Content-Type (download)",
+                       path_params=claim, codes=(200, 404), content="application/octet-stream")
+    delete = _portal("C-10 删除 an attachment while the claim may change", path_params=claim,
+                     codes=(204, 404, 409))
+    delete["responses"]["204"] = {"description": "deleted"}
+    for operation in (download, delete):
+        operation["parameters"].append(attachment)
+    return {
+        PREFIX: {"get": _portal("C-10 附件 table: 序号, 类型, 文件名, 备注, 摘要, 上传时间, 文件大小; "
+                                "the claim's budget", path_params=claim, codes=(200, 404)),
+                 "post": upload},
+        PREFIX + "/{attachment_id}": {"get": download, "delete": delete},
+    }

@@ -18,11 +18,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from adapter.domain.agreement import Agreement, AgreementStatus, ReceiptFacts
+from adapter.domain.attachments import AttachmentRecord
 from adapter.domain.authorization import DataAuthorization
+from adapter.domain.buyer import Buyer
 from adapter.domain.circuit import CircuitRecord, ProbeTurn
+from adapter.domain.claim import Claim
 from adapter.domain.exchange import Envelope, OutboundDocument
 from adapter.domain.inquiry import Inquiry
 from adapter.domain.insurance import InsuranceApplication
+from adapter.domain.message_board import BoardMessage
 from adapter.domain.overdue import Waiting, WaitingSource
 from adapter.domain.records import (
     Delivery,
@@ -31,6 +35,14 @@ from adapter.domain.records import (
     OutboxItem,
     OutboxLevels,
     OutboxStatus,
+)
+from adapter.domain.risk_article import (
+    ArticleCategory,
+    ArticleDetail,
+    ArticleHeadline,
+    ArticleSearch,
+    RiskArticle,
+    StoredAttachment,
 )
 from adapter.domain.sms import VerificationCode
 from adapter.domain.timeline import TimelineEntry, TimelineRecord
@@ -112,8 +124,73 @@ class Applications(Protocol):
         """Newest first, keyset-paged on (offered_at, offer_no); ``policies``: only those
         that became a policy, on (policy_issued_at, offer_no)."""
 
+    async def count(self, uscc: str, *, statuses: Sequence[str] | None, policies: bool) -> int:
+        """How many rows ``page`` lists with the same filter (the home's counts)."""
+
     async def counts(self, uscc: str) -> dict[str, int]:
         """How many applications per 投保状态, and ``待收悉`` for policies awaiting it."""
+
+
+class Claims(Protocol):
+    """索赔申请, one per claim number; lines and form travel with the claim."""
+
+    async def add(self, claim: Claim) -> None: ...
+
+    async def get(self, claim_no: str, *, uscc: str | None = None) -> Claim | None:
+        """With ``uscc``, only that enterprise's claim: another's is not found."""
+
+    async def for_update(self, claim_no: str) -> Claim | None:
+        """Locked until commit: an edit and a review decide one after the other."""
+
+    async def save(self, claim: Claim) -> None: ...
+
+    async def of_policy(self, uscc: str, offer_no: str) -> list[Claim]:
+        """The enterprise's claims on one policy, newest first."""
+
+    async def store_report(self, claim_no: str, pdf: bytes, sha256: str) -> None: ...
+
+    async def report(self, claim_no: str) -> bytes | None:
+        """The latest sealed 出运数据报告."""
+
+
+class ClaimAttachments(Protocol):
+    """A claim's 附件 rows; the bytes are the attachment store's, named by SHA-256."""
+
+    async def add(self, record: AttachmentRecord) -> AttachmentRecord | None:
+        """The stored row with its id; None when the claim holds these bytes already."""
+
+    async def of_claim(self, claim_no: str) -> list[AttachmentRecord]:
+        """In upload order (序号)."""
+
+    async def get(self, claim_no: str, attachment_id: int) -> AttachmentRecord | None: ...
+
+    async def remove(self, claim_no: str, attachment_id: int) -> bool: ...
+
+    async def used_bytes(self, claim_no: str) -> int:
+        """What the claim's attachments weigh together (its 40M budget)."""
+
+    async def sent_attachment(self, sha256: str) -> AttachmentRecord | None:
+        """An attachment with these bytes that a submitted claim sent (uploaded before its
+        latest submission): what the insurer may fetch."""
+
+    async def sent_report(self, sha256: str) -> bytes | None:
+        """The sealed shipment report with this digest, if a submitted claim sent it."""
+
+
+class Buyers(Protocol):
+    """The buyers an enterprise chose from the insurer's list or registered (C-3)."""
+
+    async def add(self, buyer: Buyer) -> bool:
+        """False when the enterprise has this buyer already (same code or registration serial)."""
+
+    async def get(self, uscc: str, reference: str) -> Buyer | None:
+        """The enterprise's buyer by insurer code or registration serial; another's is not found."""
+
+    async def of(self, uscc: str) -> list[Buyer]:
+        """Newest first."""
+
+    async def record_code(self, uscc: str, registration_serial: str, code: str) -> bool:
+        """登记中 → 已登记 with the insurer's code; False when it had one already."""
 
 
 class Inquiries(Protocol):
@@ -132,6 +209,51 @@ class Inquiries(Protocol):
     async def page(self, uscc: str, *, statuses: Sequence[str] | None, limit: int,
                    after: tuple[datetime, str] | None) -> list[Inquiry]:
         """Newest first, keyset-paged on (submitted_at, serial_no)."""
+
+
+class MessageBoard(Protocol):
+    """调查问卷 / 留言板 messages, written once."""
+
+    async def add(self, message: BoardMessage) -> None: ...
+
+    async def get(self, message_no: str, *, uscc: str) -> BoardMessage | None:
+        """Only that enterprise's message: another's is not found."""
+
+    async def page(self, uscc: str, *, limit: int,
+                   after: tuple[datetime, str] | None) -> list[BoardMessage]:
+        """The enterprise's own, newest first, keyset-paged on (submitted_at, message_no)."""
+
+    async def recent(self, *, limit: int, before_id: int | None) -> list[tuple[int, BoardMessage]]:
+        """Every enterprise's, for operators: (row id, message), newest first below ``before_id``."""
+
+
+class RiskArticles(Protocol):
+    """风险资讯: the held version of each article, and the searches of §五."""
+
+    async def held_version(self, article_id: str) -> int | None:
+        """Locked until commit, so two versions of one article decide one after the other."""
+
+    async def hold(self, article: RiskArticle, *, body_html: str | None,
+                   attachments: Sequence[StoredAttachment], received_at: datetime,
+                   message_id: str) -> bool:
+        """Hold this version (withdrawn when ``body_html`` is None); False if one at least
+        as new is held."""
+
+    async def record_version(self, article: RiskArticle, *, message_id: str,
+                             received_at: datetime, outcome: str) -> None: ...
+
+    async def overview(self, search: ArticleSearch, *, per_category: int
+                       ) -> dict[ArticleCategory, list[ArticleHeadline]]: ...
+
+    async def page(self, category: ArticleCategory, search: ArticleSearch, *, limit: int,
+                   after: tuple[datetime, str] | None) -> list[ArticleHeadline]:
+        """Newest first, keyset-paged on (published_at, article_id)."""
+
+    async def latest(self, limit: int) -> list[ArticleHeadline]: ...
+
+    async def detail(self, article_id: str) -> ArticleDetail | None: ...
+
+    async def attachment(self, article_id: str, position: int) -> StoredAttachment | None: ...
 
 
 class SmsCodes(Protocol):
@@ -258,6 +380,21 @@ class UnitOfWork(Protocol):
 
     @property
     def inquiries(self) -> Inquiries: ...
+
+    @property
+    def buyers(self) -> Buyers: ...
+
+    @property
+    def messages(self) -> MessageBoard: ...
+
+    @property
+    def claims(self) -> Claims: ...
+
+    @property
+    def claim_attachments(self) -> ClaimAttachments: ...
+
+    @property
+    def risk_articles(self) -> RiskArticles: ...
 
     @property
     def sms_codes(self) -> SmsCodes: ...

@@ -26,16 +26,24 @@ from lxml import etree
 
 from adapter.config import LimitSettings
 from adapter.domain.agreement import AgreementStamp, AgreementStatus, TerminationResult
+from adapter.domain.claim import ClaimReview
 from adapter.domain.errors import SchemaViolation
 from adapter.domain.inquiry import InquiryReply
 from adapter.domain.insurance import ApplicationReceipt, PolicyOffer
-from adapter.mappings import acknowledgement, schemas
+from adapter.mappings import (
+    acknowledgement,
+    buyer_lookup,
+    buyer_lookup_reply,
+    buyer_registration,
+    schemas,
+)
 from adapter.mappings.envelope import peek_envelope, read_envelope
 from adapter.mappings.registry import DOCUMENT_TYPES, INBOUND_BY_SLUG, DocumentType
 from adapter.mappings.xml_safety import parse_untrusted
 from adapter.persistence.database import Database
+from tests.claims_harness import claim_submitted
 from tests.harness import hub_settings, post_rest, put_in_state, running_hub, sign
-from tests.insurance_harness import inquired, pending, submitted
+from tests.insurance_harness import inquired, pending, signed_agreement_for, submitted
 from tests.integration.test_inbound_channels import zeep_client
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -71,6 +79,10 @@ MAPPINGS: dict[str, Mapping] = {
     **{t.xsd: _registry_mapping(t) for t in DOCUMENT_TYPES},
     acknowledgement.XSD: Mapping(acknowledgement.ROOT, acknowledgement.from_element,
                                  lambda ack, _original: acknowledgement.to_xml(ack)),
+    # The synchronous buyer lookup (X-OUT-8) and its reply: never queued nor routed.
+    **{m.XSD: Mapping(m.ROOT, m.from_element,
+                      lambda obj, original, m=m: m.to_xml(obj, read_envelope(original)))
+       for m in (buyer_lookup, buyer_lookup_reply, buyer_registration)},
 }
 
 
@@ -97,12 +109,23 @@ async def _inquiry_is_submitted(db: Database, reply: InquiryReply) -> None:
     await inquired(db, reply.serial_no, uscc=reply.uscc)
 
 
+async def _claim_is_submitted(db: Database, review: ClaimReview) -> None:
+    await signed_agreement_for(db, review.uscc)
+    await claim_submitted(db, review.claim_no, review.business_serial, uscc=review.uscc)
+
+
+async def _nothing_needed(db: Database, article: object) -> None:
+    """Risk articles are for every exporter: the first version needs nothing before it."""
+
+
 PREREQUISITES: dict[str, Callable[[Database, Any], Awaitable[None]]] = {
     "AGREEMENT_STAMP": _agreement_is_signing,
     "TERMINATION_RESULT": _agreement_is_terminating,
     "PENDING_POLICY": _offer_to_supersede_is_pending,
     "APPLICATION_RECEIPT": _application_is_submitted,
     "INQUIRY_REPLY": _inquiry_is_submitted,
+    "CLAIM_REVIEW": _claim_is_submitted,
+    "RISK_ARTICLE": _nothing_needed,
 }
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from adapter.domain.agreement import AgreementStatus
 from adapter.domain.exchange import Envelope
@@ -26,6 +27,7 @@ from adapter.mappings.registry import INBOUND_BY_SLUG
 from adapter.persistence.database import Database
 from mock_insurer import contract_tests as insurer
 from mock_insurer.catalogue import PUSHED_TYPES
+from tests.claims_harness import claim_submitted
 from tests.contract.pact_support import (
     HUB_REST_API,
     INBOUND,
@@ -100,6 +102,18 @@ async def _inquiry_submitted(hub: RunningHub, params: dict[str, Any]) -> None:
     await inquired(hub.db, params["serial_no"], uscc=params["uscc"])
 
 
+async def _claim_submitted(hub: RunningHub, params: dict[str, Any]) -> None:
+    await claim_submitted(hub.db, params["claim_no"], params["business_serial"], uscc=params["uscc"])
+
+
+async def _article_not_held(hub: RunningHub, params: dict[str, Any]) -> None:
+    """A fresh hub holds no article: nothing to set up, but say so if one is there."""
+    async with hub.db.reading() as conn:
+        held = (await conn.execute(text("SELECT count(*) FROM risk_articles WHERE article_id = :a"),
+                                   {"a": params["article_id"]})).scalar()
+    assert held == 0
+
+
 PROVIDER_STATES: dict[str, Setup] = {
     insurer.AWAITING_STAMP: _awaiting_stamp,
     insurer.BEING_TERMINATED: _being_terminated,
@@ -108,6 +122,8 @@ PROVIDER_STATES: dict[str, Setup] = {
     insurer.SIGNED_AWAITING_OFFER: _signed_awaiting_offer,
     insurer.APPLICATION_SUBMITTED: _application_submitted,
     insurer.INQUIRY_SUBMITTED: _inquiry_submitted,
+    insurer.CLAIM_SUBMITTED: _claim_submitted,
+    insurer.ARTICLE_NOT_HELD: _article_not_held,
 }
 
 

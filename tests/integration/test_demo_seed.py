@@ -15,7 +15,8 @@ async def test_the_demo_seeds_a_pending_policy_the_second_enterprise_can_apply_f
     settings = hub_settings(db_url, dispatcher=False)
     first = await demo.seed(db, settings)
     again = await demo.seed(db, settings)
-    assert (first, again) == ([demo.DEMO_AGREEMENT, demo.SECOND_AGREEMENT, demo.DEMO_OFFER], [])
+    assert (first, again) == ([demo.DEMO_AGREEMENT, demo.SECOND_AGREEMENT, demo.DEMO_OFFER,
+                               demo.CLAIM_POLICY], [])
     assert await status_of(db, demo.DEMO_AGREEMENT) == "保险公司签约中"
     assert await status_of(db, demo.SECOND_AGREEMENT) == "签约成功"
     assert await application_status(db, demo.DEMO_OFFER) == ("待确认", None)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from adapter.domain.agreement import Agreement
 from adapter.domain.authorization import DataAuthorization
+from adapter.domain.buyer import Buyer
 from adapter.domain.exchange import Envelope, utcnow
 from adapter.domain.insurance import InsuranceApplication
 from adapter.domain.records import Delivery, InboundRecord, InboxItem, OutboxItem, OutboxStatus
@@ -34,6 +35,7 @@ class Store:
     outbox: list[OutboxItem] = field(default_factory=list)
     inbox: list[InboundRecord] = field(default_factory=list)
     timeline: list[TimelineRecord] = field(default_factory=list)
+    buyers: list[Buyer] = field(default_factory=list)
     commits: int = 0
 
 
@@ -155,6 +157,10 @@ class FakeApplications:
         if after:
             found = [a for a in found if key(a) < after]
         return found[:limit]
+
+    async def count(self, uscc: str, *, statuses: Sequence[str] | None, policies: bool) -> int:
+        return len(await self.page(uscc, statuses=statuses, policies=policies,
+                                   limit=len(self.rows) + 1, after=None))
 
     async def counts(self, uscc: str) -> dict[str, int]:
         counted: dict[str, int] = {}
@@ -282,6 +288,34 @@ class FakeInbox:
         return []
 
 
+class FakeBuyers:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, buyer: Buyer) -> bool:
+        taken = any(b.uscc == buyer.uscc and (
+            (buyer.code and b.code == buyer.code)
+            or (buyer.registration_serial and b.registration_serial == buyer.registration_serial))
+            for b in self.store.buyers)
+        if not taken:
+            self.store.buyers.append(buyer)
+        return not taken
+
+    async def get(self, uscc: str, reference: str) -> Buyer | None:
+        return next((b for b in self.store.buyers if b.uscc == uscc
+                     and reference in (b.code, b.registration_serial)), None)
+
+    async def of(self, uscc: str) -> list[Buyer]:
+        return sorted((b for b in self.store.buyers if b.uscc == uscc), key=lambda b: b.at, reverse=True)
+
+    async def record_code(self, uscc: str, registration_serial: str, code: str) -> bool:
+        for index, buyer in enumerate(self.store.buyers):
+            if (buyer.uscc, buyer.registration_serial) == (uscc, registration_serial) and not buyer.code:
+                self.store.buyers[index] = buyer.coded(code)
+                return True
+        return False
+
+
 class FakeTimeline:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -310,6 +344,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(self.working)
         self.inbox = FakeInbox(self.working)
         self.timeline = FakeTimeline(self.working)
+        self.buyers = FakeBuyers(self.working)
 
     async def commit(self) -> None:
         for entry in self.timeline.pending:
@@ -318,7 +353,8 @@ class FakeUnitOfWork:
                 entry.at or utcnow(), entry.event, entry.outcome, entry.message_type,
                 entry.message_id, entry.correlation_id, dict(entry.detail)))
         for name in ("agreements", "documents", "authorizations", "applications",
-                     "insurance_documents", "sms_codes", "outbox", "inbox", "timeline"):
+                     "insurance_documents", "sms_codes", "outbox", "inbox", "timeline",
+                     "buyers"):
             setattr(self.store, name, getattr(self.working, name))
         self.store.commits += 1
         self._bind()

@@ -1,0 +1,253 @@
+"""Risk article rows: the held version of each article, its tags and attachments, its history,
+and the searches of §五 (国别, 行业, title keyword; grouped per category, newest first).
+
+Keyword search, measured (bench/risk_search.py, bench/README.md): pg_trgm cannot serve a
+keyword under three characters and Chinese keywords are mostly two (美国, 芯片), so on
+PostgreSQL each title's characters and character pairs are kept as ``title_keys`` (text[])
+under a GIN index; a keyword's pairs (its one character, if it has one) are looked up with
+``@>`` and each candidate is confirmed with ``strpos`` on the title, since holding every
+pair does not make a substring. SQLite has no index that serves two characters (FTS5's
+trigram tokenizer needs three) and is the single-machine, demo-sized database: there a
+keyword is a scan of the titles with ``instr``, fine at that size.
+
+Case folding is ASCII only (:func:`adapter.domain.risk_article.fold`), the folding both
+databases' ``lower`` agree on whatever their locale, so the index and the confirmation
+never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapter.domain.risk_article import (
+    ArticleCategory,
+    ArticleDetail,
+    ArticleHeadline,
+    ArticleSearch,
+    RiskArticle,
+    StoredAttachment,
+    keyword_keys,
+    search_keys,
+)
+from adapter.persistence.tables import risk_article_attachments as files
+from adapter.persistence.tables import risk_article_tags as tags
+from adapter.persistence.tables import risk_article_versions as versions
+from adapter.persistence.tables import risk_articles as t
+
+_HEADLINE = (t.c.article_id, t.c.category, t.c.title, t.c.published_at, t.c.summary,
+             t.c.has_attachments)
+_KEYS = postgresql.ARRAY(postgresql.TEXT())
+
+
+def _headline(row: Row[Any]) -> ArticleHeadline:
+    return ArticleHeadline(row.article_id, ArticleCategory(row.category), row.title,
+                           row.published_at, row.summary, bool(row.has_attachments))
+
+
+def _codes(joined: str) -> tuple[str, ...]:
+    return tuple(code for code in joined.split(",") if code)
+
+
+def _tag_filter(kind: str, name: str) -> Any:
+    return t.c.article_id.in_(select(tags.c.article_id).where(
+        tags.c.kind == literal(kind, literal_execute=True), tags.c.code == bindparam(name)))
+
+
+def _keyword_filter(dialect: str) -> list[Any]:
+    """PostgreSQL: the GIN index finds titles holding every key, strpos confirms the keyword.
+    SQLite: instr over the titles (see the module's docstring)."""
+    if dialect == "postgresql":
+        return [t.c.title_keys.op("@>")(bindparam("keys", type_=_KEYS)),
+                func.strpos(func.lower(t.c.title), bindparam("kw")) > 0]
+    return [func.instr(func.lower(t.c.title), bindparam("kw")) > 0]
+
+
+def _filters(dialect: str, country: bool, industry: bool, keyword: bool) -> list[Any]:
+    found: list[Any] = [t.c.withdrawn.is_(false())]
+    if country:
+        found.append(_tag_filter("country", "country"))
+    if industry:
+        found.append(_tag_filter("industry", "industry"))
+    if keyword:
+        found += _keyword_filter(dialect)
+    return found
+
+
+def _newest(query: Select[Any]) -> Select[Any]:
+    return query.order_by(t.c.published_at.desc(), t.c.article_id.desc())
+
+
+@lru_cache(maxsize=64)
+def _overview(dialect: str, country: bool, industry: bool, keyword: bool) -> Any:
+    """The four modules in one statement: per category, the newest few that match."""
+    where = _filters(dialect, country, industry, keyword)
+    parts = [_newest(select(*_HEADLINE).where(t.c.category == literal(c.value, literal_execute=True),
+                                              *where)).limit(bindparam("per")).subquery()
+             for c in ArticleCategory]
+    return union_all(*(select(part) for part in parts))
+
+
+@lru_cache(maxsize=64)
+def _page(dialect: str, country: bool, industry: bool, keyword: bool, keyset: bool) -> Any:
+    where = _filters(dialect, country, industry, keyword)
+    if keyset:
+        at = bindparam("after_at", type_=t.c.published_at.type)
+        key = bindparam("after_id", type_=t.c.article_id.type)
+        where.append(or_(t.c.published_at < at, and_(t.c.published_at == at, t.c.article_id < key)))
+    return _newest(select(*_HEADLINE).where(t.c.category == bindparam("category"), *where)
+                   ).limit(bindparam("limit"))
+
+
+def _search_params(dialect: str, search: ArticleSearch) -> dict[str, Any]:
+    params: dict[str, Any] = {"country": search.country, "industry": search.industry}
+    key = search.key
+    if key:
+        params["kw"] = key
+        if dialect == "postgresql":
+            params["keys"] = keyword_keys(key)
+    return params
+
+
+def _shape(search: ArticleSearch) -> tuple[bool, bool, bool]:
+    return bool(search.country), bool(search.industry), bool(search.key)
+
+
+def _article_values(article: RiskArticle, dialect: str, *, withdrawn: bool, body_html: str | None,
+                    has_attachments: bool, received_at: datetime,
+                    message_id: str) -> dict[str, Any]:
+    return {"article_id": article.article_id, "version": article.version, "withdrawn": withdrawn,
+            "category": article.category.value, "title": article.title,
+            "title_keys": search_keys(article.title) if dialect == "postgresql" else None,
+            "summary": None if withdrawn else article.summary, "body_html": body_html,
+            "countries": "" if withdrawn else ",".join(article.countries),
+            "industries": "" if withdrawn else ",".join(article.industries),
+            "published_at": article.published_at, "received_at": received_at,
+            "message_id": message_id, "has_attachments": has_attachments}
+
+
+class SqlRiskArticles:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    @property
+    def _dialect(self) -> str:
+        return self.conn.dialect.name
+
+    async def held_version(self, article_id: str) -> int | None:
+        """The version held, locked until commit so two versions of one article decide in turn."""
+        query = select(t.c.version).where(t.c.article_id == article_id).with_for_update()
+        return (await self.conn.execute(query)).scalar()
+
+    async def hold(self, article: RiskArticle, *, body_html: str | None,
+                   attachments: Sequence[StoredAttachment], received_at: datetime,
+                   message_id: str) -> bool:
+        """The article becomes this version (a withdrawal when ``body_html`` is None); False
+        when a version at least as new is already held (the upsert's guard decides)."""
+        withdrawn = body_html is None
+        values = _article_values(article, self._dialect, withdrawn=withdrawn, body_html=body_html,
+                                 has_attachments=bool(attachments), received_at=received_at,
+                                 message_id=message_id)
+        into = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(t)
+        values_in = into.values(values)
+        statement = values_in.on_conflict_do_update(
+            index_elements=[t.c.article_id],
+            set_={name: values_in.excluded[name] for name in values if name != "article_id"},
+            where=t.c.version < values_in.excluded.version).returning(t.c.article_id)
+        if (await self.conn.execute(statement)).first() is None:
+            return False
+        await self._replace_parts(article, withdrawn, attachments)
+        return True
+
+    async def _replace_parts(self, article: RiskArticle, withdrawn: bool,
+                             attachments: Sequence[StoredAttachment]) -> None:
+        article_id = article.article_id
+        await self.conn.execute(delete(tags).where(tags.c.article_id == article_id))
+        await self.conn.execute(delete(files).where(files.c.article_id == article_id))
+        if withdrawn:
+            return
+        rows = ([{"kind": "country", "code": c, "article_id": article_id}
+                 for c in dict.fromkeys(article.countries)]
+                + [{"kind": "industry", "code": c, "article_id": article_id}
+                   for c in dict.fromkeys(article.industries)])
+        if rows:
+            await self.conn.execute(insert(tags), rows)
+        if attachments:
+            await self.conn.execute(insert(files), [
+                {"article_id": article_id, "position": a.position, "file_name": a.file_name,
+                 "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+                for a in attachments])
+
+    async def record_version(self, article: RiskArticle, *, message_id: str,
+                             received_at: datetime, outcome: str) -> None:
+        await self.conn.execute(insert(versions).values(
+            article_id=article.article_id, version=article.version, action=article.action.value,
+            title=article.title, message_id=message_id, received_at=received_at,
+            outcome=outcome))
+
+    async def overview(self, search: ArticleSearch, *, per_category: int
+                       ) -> dict[ArticleCategory, list[ArticleHeadline]]:
+        statement = _overview(self._dialect, *_shape(search))
+        rows = await self.conn.execute(statement, {**_search_params(self._dialect, search),
+                                                   "per": per_category})
+        found: dict[ArticleCategory, list[ArticleHeadline]] = {c: [] for c in ArticleCategory}
+        for row in rows:
+            found[ArticleCategory(row.category)].append(_headline(row))
+        for items in found.values():
+            items.sort(key=lambda h: (h.published_at, h.article_id), reverse=True)
+        return found
+
+    async def page(self, category: ArticleCategory, search: ArticleSearch, *, limit: int,
+                   after: tuple[datetime, str] | None) -> list[ArticleHeadline]:
+        """Newest first over the (category, published_at, article_id) index, keyset-paged."""
+        statement = _page(self._dialect, *_shape(search), keyset=after is not None)
+        params = {**_search_params(self._dialect, search), "category": category.value,
+                  "limit": limit}
+        if after:
+            params["after_at"], params["after_id"] = after
+        return [_headline(row) for row in await self.conn.execute(statement, params)]
+
+    async def latest(self, limit: int) -> list[ArticleHeadline]:
+        """The newest of all categories (the home page's 最新风险信息, the public headlines)."""
+        query = _newest(select(*_HEADLINE).where(t.c.withdrawn.is_(false()))).limit(limit)
+        return [_headline(row) for row in await self.conn.execute(query)]
+
+    async def detail(self, article_id: str) -> ArticleDetail | None:
+        query = select(t).where(t.c.article_id == article_id, t.c.withdrawn.is_(false()))
+        row = (await self.conn.execute(query)).first()
+        if row is None:
+            return None
+        listed = await self.conn.execute(
+            select(files).where(files.c.article_id == article_id).order_by(files.c.position))
+        attachments = tuple(StoredAttachment(a.position, a.file_name, a.content_type, a.size,
+                                             a.sha256) for a in listed)
+        return ArticleDetail(_headline(row), row.version, _codes(row.countries),
+                             _codes(row.industries), row.body_html or "", attachments)
+
+    async def attachment(self, article_id: str, position: int) -> StoredAttachment | None:
+        """One attachment of a held (not withdrawn) article."""
+        query = (select(files).join(t, t.c.article_id == files.c.article_id)
+                 .where(files.c.article_id == article_id, files.c.position == position,
+                        t.c.withdrawn.is_(false())))
+        row = (await self.conn.execute(query)).first()
+        return None if row is None else StoredAttachment(row.position, row.file_name,
+                                                         row.content_type, row.size, row.sha256)
