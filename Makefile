@@ -35,6 +35,7 @@ bench: $(STAMP)
 	scripts/ensure-postgres
 	$(VENV)/bin/python bench/inbound.py --db postgres
 	$(VENV)/bin/python bench/outbound.py --db postgres
+	$(VENV)/bin/python bench/risk_search.py
 
 # ruff, mypy --strict and the import-layer contracts (pyproject.toml): a broken layer fails like a test.
 lint: $(STAMP)

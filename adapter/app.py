@@ -114,7 +114,7 @@ def create_app(settings: Settings, *, db: Database | None = None,
     app = web.Application(middlewares=[correlation_middleware, cors_middleware(settings.cors_origins),
                                        failed_authentication_middleware(throttle),
                                        error_middleware,
-                                       body_deadline_middleware(settings.http.body_timeout_seconds),
+                                       body_deadline_middleware(settings.http),
                                        request_guard, identity_middleware(settings.identity),
                                        portal_writes_middleware(throttle)],
                           client_max_size=settings.limits.max_document_bytes + 1024,
@@ -170,7 +170,7 @@ def create_app(settings: Settings, *, db: Database | None = None,
     app.add_routes(portal_home.routes(portal, settings))
     app.add_routes(message_board.routes(portal))
     app.add_routes(message_board.operator_routes(portal, settings))
-    app.add_routes(portal_content.routes(settings))
+    app.add_routes(portal_content.routes(settings, uows))
     app.add_routes(login_redirect.routes(settings))
     if isinstance(sms, DemoSmsGateway):
         app.add_routes(sms_message_routes(sms, settings))
@@ -196,7 +196,7 @@ def create_app(settings: Settings, *, db: Database | None = None,
 async def _buyer_directory_lifetime(app: web.Application) -> AsyncIterator[None]:
     """The lookup's channel is built at start-up (zeep reads the WSDL), closed at shutdown."""
     directory = app[BUYER_DIRECTORY]
-    directory.start()
+    await directory.start()
     yield
     await directory.close()
 

@@ -198,6 +198,24 @@ async def overdue_report(settings: Settings, as_of: str | None) -> Any:
             "items": found.items}
 
 
+async def attachments_sweep(settings: Settings, grace_hours: float, dry_run: bool) -> Any:
+    """Blobs no row names and unfinished uploads, older than the grace period, removed."""
+    from datetime import timedelta
+
+    from adapter.app import build_attachment_store
+    from adapter.service_layer.attachment_sweep import sweep
+
+    db = Database(settings.database_url)
+    try:
+        found = await sweep(SqlUnitsOfWork(db), build_attachment_store(settings),
+                            grace=timedelta(hours=grace_hours), dry_run=dry_run)
+    finally:
+        await db.dispose()
+    return {"blobs": found.blobs, "named": found.named, "removed": list(found.removed),
+            "freed_bytes": found.freed_bytes, "incoming_removed": found.incoming_removed,
+            "dry_run": found.dry_run}
+
+
 def _print(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=plain))
 
@@ -221,6 +239,11 @@ def parser() -> argparse.ArgumentParser:
     line.add_argument("object_id")
     late = commands.add_parser("overdue", help="conversations waiting past their deadline")
     late.add_argument("--as-of", help="judge at this moment (ISO 8601 with offset), default now")
+    swept = commands.add_parser("attachments-sweep",
+                                help="remove attachment blobs no row names, and dead uploads")
+    swept.add_argument("--grace-hours", type=float, default=24.0,
+                       help="keep anything written this recently (default 24)")
+    swept.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
     return root
 
 
@@ -252,6 +275,8 @@ def main(argv: list[str] | None = None) -> None:
         _print(asyncio.run(timeline(settings, args.object_type, args.object_id)))
     elif args.command == "overdue":
         _print(asyncio.run(overdue_report(settings, args.as_of)))
+    elif args.command == "attachments-sweep":
+        _print(asyncio.run(attachments_sweep(settings, args.grace_hours, args.dry_run)))
 
 
 if __name__ == "__main__":

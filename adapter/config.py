@@ -136,12 +136,15 @@ class HttpSettings(BaseModel):
     connection and between requests on a kept-alive one (an idle kept-alive connection is
     closed after it too). ``body_timeout_seconds`` bounds the reading of a body from the
     moment its head arrived: a body trickled at a byte a second is answered 408 and closed.
+    An upload (multipart) gets on top the time its declared length takes at
+    ``upload_min_bytes_per_second`` (32 KiB/s: a 4 MB attachment may take 30 s + 128 s).
     ``max_connections`` 0 means: derived from the process's open-file limit, so accepting a
     connection never runs out of file descriptors.
     """
 
     header_timeout_seconds: float = Field(10.0, gt=0)
     body_timeout_seconds: float = Field(30.0, gt=0)
+    upload_min_bytes_per_second: int = Field(32 * 1024, gt=0)
     max_connections: int = Field(0, ge=0)
 
 

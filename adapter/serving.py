@@ -11,7 +11,10 @@ settings:
 - the body: :func:`body_deadline_middleware` gives a body ``body_timeout_seconds`` from the
   moment its head arrived; a reader still waiting then gets :class:`BodyTimedOut`, the
   request is answered 408 (the insurer's channels record it as an incomplete document)
-  and the connection is closed;
+  and the connection is closed. An upload (``multipart/form-data``: a claim's attachment,
+  the shipment template) gets on top the time its declared length takes at
+  ``upload_min_bytes_per_second``, so a 4 MB file on a slow office line is not cut at 30 s
+  while a trickle still is;
 - the connections: :class:`CappedSite` answers a connection beyond ``max_connections``
   with a 503 in the one error shape and closes it, before any file-descriptor trouble.
 """
@@ -28,7 +31,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 from aiohttp.web_protocol import RequestPayloadError
 
-from adapter.config import Settings
+from adapter.config import HttpSettings, Settings
 from adapter.domain.errors import BodyTimeout, TooManyConnections
 from adapter.portal.errors import json_error
 from adapter.portal.security_headers import _ALWAYS as SECURITY_HEADERS
@@ -66,13 +69,27 @@ def connection_cap(settings: Settings) -> int:
     return max(16, min(MAX_DERIVED_CONNECTIONS, spare))
 
 
-def body_deadline_middleware(seconds: float) -> Middleware:
+# Of a declared upload length, at most this much earns extra time: a larger Content-Length
+# is refused by the upload route at once anyway, and must not buy a longer hold.
+UPLOAD_BYTES_COUNTED = 8 * 1024 * 1024
+
+
+def body_deadline(http: HttpSettings, content_type: str, content_length: int | None) -> float:
+    """Seconds a body may take from its head: the timeout, plus an upload's transfer time."""
+    if content_type != "multipart/form-data" or not content_length:
+        return http.body_timeout_seconds
+    counted = min(content_length, UPLOAD_BYTES_COUNTED)
+    return http.body_timeout_seconds + counted / http.upload_min_bytes_per_second
+
+
+def body_deadline_middleware(http: HttpSettings) -> Middleware:
     """Inside the error middleware: a body past its deadline is a 408, never a 500."""
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         payload = request.content
         if not request.body_exists or payload.is_eof():
             return await handler(request)
+        seconds = body_deadline(http, request.content_type, request.content_length)
         timer = asyncio.get_running_loop().call_later(
             seconds, _expire, payload, seconds)
         try:

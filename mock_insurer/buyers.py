@@ -19,16 +19,23 @@ from aiohttp import web
 from lxml import etree
 
 from mock_insurer.ack import new_id
-from mock_insurer.catalogue import COMMON_NS, INSURER_PARTY, SCHEMA_VERSION, SchemaSet
+from mock_insurer.catalogue import (
+    ANSWERED_TYPES,
+    COMMON_NS,
+    INSURER_PARTY,
+    SCHEMA_VERSION,
+    SchemaSet,
+)
 from mock_insurer.faults import Fault, FaultMode
 from mock_insurer.soap import FaultKind, SoapVersion, envelope, fault
 from mock_insurer.xmlsafe import serialise
 
-LOOKUP_NS = "urn:swcredit:buyer-lookup:1"
-LOOKUP_ROOT = f"{{{LOOKUP_NS}}}BuyerLookup"
-LOOKUP_XSD = "buyer_lookup.xsd"
-LOOKUP_SLUG = "buyer-lookup"
-LOOKUP_ACTION = "urn:swcredit:insurer:LookupBuyers"
+LOOKUP = next(t for t in ANSWERED_TYPES if t.slug == "buyer-lookup")
+LOOKUP_ROOT = LOOKUP.root
+LOOKUP_XSD = LOOKUP.xsd
+LOOKUP_SLUG = LOOKUP.slug
+LOOKUP_ACTION = LOOKUP.soap_action
+REGISTRATION_TYPE = "BUYER_REGISTRATION"
 REPLY_NS = "urn:swcredit:buyer-lookup-reply:1"
 REPLY_XSD = "buyer_lookup_reply.xsd"
 
@@ -162,7 +169,9 @@ def soap_answer(directory: BuyerDirectory, schemas: SchemaSet, version: SoapVers
                 payload: etree._Element, action: str | None, current: Fault) -> web.Response:
     document = copy.deepcopy(payload)
     refused = _refusal(schemas, document, current)
-    if refused is None and action is not None and action not in ("", LOOKUP_ACTION):
+    if refused is None and action is None:
+        refused = FaultKind.CLIENT, "the SOAPAction header is missing"
+    elif refused is None and action not in ("", LOOKUP_ACTION):
         refused = FaultKind.CLIENT, f"action {action!r} does not match LookupBuyers"
     if refused is not None:
         kind, reason = refused

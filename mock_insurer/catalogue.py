@@ -101,8 +101,29 @@ RECEIVED_TYPES: tuple[DocumentType, ...] = (
         soap_operation="SubmitClaimApplication",
         soap_action="urn:swcredit:insurer:SubmitClaimApplication",
     ),
+    DocumentType(
+        slug="buyer-registration",
+        root="{urn:swcredit:buyer-registration:1}BuyerRegistration",
+        message_type="BUYER_REGISTRATION",
+        xsd="buyer_registration.xsd",
+        soap_operation="SubmitBuyerRegistration",
+        soap_action="urn:swcredit:insurer:SubmitBuyerRegistration",
+    ),
 )
 """Documents the hub sends to the insurer (served by this mock)."""
+
+ANSWERED_TYPES: tuple[DocumentType, ...] = (
+    DocumentType(
+        slug="buyer-lookup",
+        root="{urn:swcredit:buyer-lookup:1}BuyerLookup",
+        message_type="BUYER_LOOKUP",
+        xsd="buyer_lookup.xsd",
+        soap_operation="LookupBuyers",
+        soap_action="urn:swcredit:insurer:LookupBuyers",
+    ),
+)
+"""Questions the hub asks, answered in the same exchange with a reply document instead of
+an acknowledgement (nothing is stored): see ``buyers.py``."""
 
 PUSHED_TYPES: tuple[DocumentType, ...] = (
     DocumentType(

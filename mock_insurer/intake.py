@@ -20,6 +20,7 @@ from mock_insurer.ack import (
     build_ack,
     new_id,
 )
+from mock_insurer.buyers import REGISTRATION_TYPE
 from mock_insurer.catalogue import INSURER_PARTY, DocumentType
 from mock_insurer.faults import Fault, FaultMode
 from mock_insurer.soap import FaultKind
@@ -131,6 +132,8 @@ def take_in(
         state.store.add(record)
         if record.message_type == "CLAIM_APPLICATION":
             state.claim_files.received(record.business_serial, record.document)
+        elif record.message_type == REGISTRATION_TYPE:
+            state.buyers.register(document)  # listed at once, with the code assigned here
         state.play.received(record)
     state.store.log(
         Attempt(

@@ -11,6 +11,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from mock_insurer.buyers import BuyerDirectory
 from mock_insurer.faults import Fault, FaultMode
 from mock_insurer.listener import BusinessListener
 from mock_insurer.server import build_apps
@@ -38,6 +39,11 @@ class MockInsurer:
     @property
     def store(self) -> Store:
         return self.state.store
+
+    @property
+    def buyers(self) -> BuyerDirectory:
+        """The buyers' list; ``buyers.lookups`` holds every lookup answered, in order."""
+        return self.state.buyers
 
     @property
     def fault(self) -> Fault:

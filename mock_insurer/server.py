@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import hdrs, web
 from lxml import etree
 
+from mock_insurer import buyers
 from mock_insurer.ack import AckError, DocumentRef, ack_bytes
 from mock_insurer.catalogue import RECEIVED_TYPES, by_root, by_slug
 from mock_insurer.faults import Fault, FaultMode
@@ -136,6 +137,10 @@ async def soap_endpoint(request: web.Request) -> web.StreamResponse:
     except SoapRequestError as exc:
         return rejected(exc.code, exc.reason, exc.kind)
 
+    if payload.tag == buyers.LOOKUP_ROOT:
+        answer = buyers.soap_answer(state.buyers, state.schemas, version, payload,
+                                    _soap_action(request, version, params), current)
+        return _late_fault(request, current) or answer
     doc_type = by_root(RECEIVED_TYPES, payload.tag)
     if doc_type is None:
         return rejected("E-UNKNOWN-OPERATION", f"no operation takes {payload.tag}")
@@ -160,6 +165,8 @@ async def rest_endpoint(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     if not _authorised(request, state):
         return _unauthorised()
+    if request.match_info["slug"] == buyers.LOOKUP_SLUG:
+        return await _rest_lookup(request, state)
     doc_type = by_slug(RECEIVED_TYPES, request.match_info["slug"])
     if doc_type is None:
         raise web.HTTPNotFound(text="no such document type")
@@ -192,6 +199,25 @@ async def rest_endpoint(request: web.Request) -> web.StreamResponse:
     if outcome.blame is not None:
         return _xml_response(outcome, 500 if outcome.blame is FaultKind.SERVER else 400)
     return _late_fault(request, current) or _xml_response(outcome, 200)
+
+
+async def _rest_lookup(request: web.Request, state: InsurerState) -> web.StreamResponse:
+    """``POST /api/v1/documents/buyer-lookup``: answered with the reply, stored nowhere."""
+    media_type, _ = parse_content_type(request.headers.get(hdrs.CONTENT_TYPE, ""))
+    if media_type not in REST_MEDIA_TYPES:
+        raise web.HTTPUnsupportedMediaType(text="send the lookup as application/xml")
+    current = state.faults.take()
+    early = await _early_fault(request, state, current, "rest")
+    if early is not None:
+        return early
+    try:
+        document = parse_untrusted(await request.read(), max_bytes=state.settings.max_body_bytes)
+    except web.HTTPRequestEntityTooLarge:
+        return web.Response(status=413, text="request body too large")
+    except XmlRejected as exc:
+        return web.Response(status=400, text=f"{exc.code}: {exc.reason}")
+    answer = buyers.rest_answer(state.buyers, state.schemas, document, current)
+    return _late_fault(request, current) or answer
 
 
 def _authorised(request: web.Request, state: InsurerState) -> bool:

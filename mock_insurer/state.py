@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from mock_insurer.buyers import BuyerDirectory
 from mock_insurer.catalogue import SchemaSet
 from mock_insurer.claim_files import ClaimFileFetcher
 from mock_insurer.faults import Fault, FaultMode, FaultState
@@ -24,6 +25,8 @@ class InsurerState:
         self.faults = FaultState()
         self.play = InsurerSide(settings)
         self.claim_files = ClaimFileFetcher(hub_url=lambda: self.play.settings.hub_url)
+        self.buyers = BuyerDirectory()
+        """The foreign buyers' list: the demo's, plus each registration taken in."""
         self.schemas = SchemaSet(settings.xsd_dir)
         self.wsdl_template = settings.insurer_wsdl.read_bytes()
         self.xsd_files = {
@@ -53,6 +56,7 @@ class InsurerState:
     async def reset(self) -> None:
         self.store.reset()
         self.claim_files.reset()
+        self.buyers.reset()
         await self.set_fault(FaultMode.NONE)
 
     async def close(self) -> None:

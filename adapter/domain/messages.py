@@ -98,6 +98,9 @@ CLAIM_REVIEW = MessageKind(
     "ReceiveClaimReview", "claim",
     received_zh={"APPROVED": f"{INSURER_ZH}审核通过索赔申请",
                  "RETURNED": f"{INSURER_ZH}退回索赔申请"})
+BUYER_REGISTRATION = MessageKind(
+    "BUYER_REGISTRATION", "X-OUT-8", Direction.OUTBOUND, "buyer_registration", "buyer-registration",
+    "SubmitBuyerRegistration", "claim_buyer", sent_zh=f"新建买方信息已发送至{INSURER_ZH}")
 RISK_ARTICLE = MessageKind(
     "RISK_ARTICLE", "X-IN-6", Direction.INBOUND, "risk_article", "risk-article",
     "ReceiveRiskArticle", "risk_article",
@@ -110,6 +113,7 @@ CATALOGUE: tuple[MessageKind, ...] = (
     INSURANCE_INQUIRY, INQUIRY_REPLY,
     RISK_ARTICLE,
     CLAIM_APPLICATION, CLAIM_REVIEW,
+    BUYER_REGISTRATION,
 )
 BY_MESSAGE_TYPE: Mapping[str, MessageKind] = {kind.message_type: kind for kind in CATALOGUE}
 INBOUND: tuple[MessageKind, ...] = tuple(k for k in CATALOGUE if k.direction is Direction.INBOUND)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from adapter.domain import messages
 from adapter.domain.buyer import BuyerRegistration
 from adapter.domain.exchange import Envelope
 from adapter.mappings.elements import Builder, children, read_datetime, text, write_datetime
@@ -12,9 +13,8 @@ from adapter.mappings.envelope import document_root, serialize
 
 NS = "urn:swcredit:buyer-registration:1"
 ROOT = f"{{{NS}}}BuyerRegistration"
-# Not yet in the message catalogue: the outbox send, Pact and mock-insurer row are still to come.
-MESSAGE_TYPE = "BUYER_REGISTRATION"
-XSD = "buyer_registration.xsd"
+MESSAGE_TYPE = messages.BUYER_REGISTRATION.message_type
+XSD = messages.BUYER_REGISTRATION.xsd
 _b = Builder(NS)
 
 
@@ -23,8 +23,8 @@ def from_element(root: etree._Element) -> BuyerRegistration:
     buyer = children(found["Buyer"])
     return BuyerRegistration(
         registration_serial=text(found, "RegistrationSerial"),
-        enterprise=read_enterprise(found["Enterprise"]), english_name=text(buyer, "EnglishName"), country=text(buyer, "Country"),
-        address=text(buyer, "Address"), registered_by=text(found, "RegisteredBy"),
+        enterprise=read_enterprise(found["Enterprise"]), english_name=text(buyer, "EnglishName"),
+        country=text(buyer, "Country"), address=text(buyer, "Address"), registered_by=text(found, "RegisteredBy"),
         registered_at=read_datetime(text(found, "RegisteredAt")))
 
 

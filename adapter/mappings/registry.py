@@ -22,6 +22,7 @@ from adapter.domain.messages import Direction, MessageKind
 from adapter.mappings import (
     agreement_stamp,
     application_receipt,
+    buyer_registration,
     claim_application,
     claim_review,
     data_authorization,
@@ -54,6 +55,7 @@ MAPPINGS: dict[str, ModuleType] = {
     messages.RISK_ARTICLE.message_type: risk_article,
     messages.CLAIM_APPLICATION.message_type: claim_application,
     messages.CLAIM_REVIEW.message_type: claim_review,
+    messages.BUYER_REGISTRATION.message_type: buyer_registration,
 }
 
 

@@ -40,7 +40,7 @@ from adapter.mappings.envelope import read_envelope
 from adapter.mappings.registry import DocumentType
 from adapter.mappings.xml_safety import parse_trusted
 from adapter.outbound.gateway import partner_session, read_answer
-from adapter.outbound.soap_gateway import SoapGateway
+from adapter.outbound.soap_gateway import SoapGateway, SoapTemplate
 from adapter.service_layer.buyers import BuyerDirectory, CachedDirectory
 
 log = logging.getLogger(__name__)
@@ -82,9 +82,20 @@ class SoapLookup:
     """The SOAP gateway's zeep client and envelope template, with the reply read as a
     ``BuyerLookupReply`` instead of an acknowledgement."""
 
-    def __init__(self, partner: PartnerSettings, *, timeout_seconds: float) -> None:
-        self.gateway = SoapGateway(partner, timeout_seconds=timeout_seconds)
-        self.template = self.gateway.template(LOOKUP)
+    def __init__(self, gateway: SoapGateway, template: SoapTemplate) -> None:
+        self.gateway = gateway
+        self.template = template
+
+    @classmethod
+    async def build(cls, partner: PartnerSettings, *, timeout_seconds: float) -> SoapLookup:
+        """The gateway opens its HTTP session before zeep reads the WSDL's operation: when
+        the operation cannot be built, that session is closed here, not left to leak."""
+        gateway = SoapGateway(partner, timeout_seconds=timeout_seconds)
+        try:
+            return cls(gateway, gateway.template(LOOKUP))
+        except BaseException:
+            await gateway.close()
+            raise
 
     async def ask(self, payload: bytes, correlation_id: str) -> etree._Element:
         gateway, template = self.gateway, self.template
@@ -124,20 +135,20 @@ class InsurerBuyerDirectory:
         self.rules: BuyerLookupSettings = settings.buyer_lookup
         self._channel: LookupChannel | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Build the channel (zeep reads the WSDL here, not inside a person's time budget)."""
         if self._channel is not None:
             return
         timeout = self.rules.timeout_seconds
         try:
-            self._channel = (SoapLookup(self.partner, timeout_seconds=timeout)
+            self._channel = (await SoapLookup.build(self.partner, timeout_seconds=timeout)
                              if self.partner.channel == "soap"
                              else RestLookup(self.partner, timeout_seconds=timeout))
         except DeliveryFailed as failure:  # e.g. a WSDL without LookupBuyers: searches answer 503
             log.warning("buyer lookup channel not built: %s", failure.detail)
 
     async def lookup(self, query: BuyerQuery) -> LookupReply:
-        self.start()
+        await self.start()
         if self._channel is None:
             raise self._unavailable(f"no {self.partner.channel} channel for the buyer lookup")
         envelope = Envelope.new(buyer_lookup.MESSAGE_TYPE, business_serial=f"BL-{new_id()}",

@@ -8,6 +8,7 @@ sent when a submitted claim's latest report has that digest and was made before 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, func, select
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapter.domain.attachments import AttachmentRecord
 from adapter.persistence.dialect import upsert
 from adapter.persistence.tables import claim_attachments as t
-from adapter.persistence.tables import claim_reports, claims
+from adapter.persistence.tables import claim_reports, claims, risk_article_attachments
 
 
 def _record(row: Row[Any]) -> AttachmentRecord:
@@ -72,3 +73,11 @@ class SqlClaimAttachments:
                  .limit(1))
         pdf = await self.conn.scalar(query)
         return None if pdf is None else bytes(pdf)
+
+    async def referenced(self, digests: Sequence[str]) -> set[str]:
+        if not digests:
+            return set()
+        files = risk_article_attachments
+        query = (select(t.c.sha256).where(t.c.sha256.in_(digests))
+                 .union(select(files.c.sha256).where(files.c.sha256.in_(digests))))
+        return {row[0] for row in await self.conn.execute(query)}

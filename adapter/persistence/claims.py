@@ -7,11 +7,12 @@ nothing a float could round.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapter.domain.claim import (
@@ -122,6 +123,15 @@ def _aggregate(row: Row[Any]) -> Claim:
             review["manager_contact"]))
 
 
+def _listed(uscc: str, statuses: Sequence[str] | None) -> list[Any]:
+    """The filter of the enterprise's claim list (and of its count): its claims, in the given
+    索赔申请状态."""
+    where: list[Any] = [t.c.uscc == uscc]
+    if statuses:
+        where.append(t.c.status.in_(list(statuses)))
+    return where
+
+
 class SqlClaims:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -165,3 +175,20 @@ class SqlClaims:
         r = claim_reports
         row = (await self.conn.execute(select(r.c.pdf).where(r.c.claim_no == claim_no))).first()
         return row.pdf if row else None
+
+    async def page(self, uscc: str, *, statuses: Sequence[str] | None, limit: int,
+                   after: tuple[datetime, str] | None) -> list[Claim]:
+        """Newest change first (a review is a change), keyset-paged on (updated_at, claim_no);
+        the enterprise's claims are read through the index that leads with its USCC."""
+        query = select(t).where(*_listed(uscc, statuses))
+        if after:
+            at, claim_no = after
+            query = query.where(or_(t.c.updated_at < at,
+                                    and_(t.c.updated_at == at, t.c.claim_no < claim_no)))
+        query = query.order_by(t.c.updated_at.desc(), t.c.claim_no.desc()).limit(limit)
+        return [_aggregate(row) for row in await self.conn.execute(query)]
+
+    async def count(self, uscc: str, *, statuses: Sequence[str] | None) -> int:
+        """How many rows ``page`` lists with the same filter."""
+        query = select(func.count()).select_from(t).where(*_listed(uscc, statuses))
+        return int((await self.conn.execute(query)).scalar_one())

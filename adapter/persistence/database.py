@@ -92,6 +92,12 @@ class Database:
                 pool_timeout=self.timeouts.pool_wait_seconds,
                 connect_args=_postgres_timeouts(self.timeouts))
             _ping_when_idle(self.engine, IDLE_BEFORE_PING_SECONDS)
+        self.reader: AsyncEngine = (self.engine if self.is_sqlite
+                                    else self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        """The same pool for reads, on PostgreSQL without BEGIN and ROLLBACK around them:
+        under READ COMMITTED every statement takes its own snapshot inside a transaction
+        too, so a read sees exactly what it would see in one, two round trips sooner (the
+        portal's reads, the risk search's among them, are one or two statements)."""
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @property

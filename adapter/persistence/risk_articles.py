@@ -4,11 +4,18 @@ and the searches of §五 (国别, 行业, title keyword; grouped per category, 
 Keyword search, measured (bench/risk_search.py, bench/README.md): pg_trgm cannot serve a
 keyword under three characters and Chinese keywords are mostly two (美国, 芯片), so on
 PostgreSQL each title's characters and character pairs are kept as ``title_keys`` (text[])
-under a GIN index; a keyword's pairs (its one character, if it has one) are looked up with
-``@>`` and each candidate is confirmed with ``strpos`` on the title, since holding every
-pair does not make a substring. SQLite has no index that serves two characters (FTS5's
-trigram tokenizer needs three) and is the single-machine, demo-sized database: there a
-keyword is a scan of the titles with ``instr``, fine at that size.
+under a GIN index per category; a keyword's pairs (its one character, if it has one) are
+looked up with ``@>`` and each candidate is confirmed with ``strpos`` on the title, since
+holding every pair does not make a substring. Every search is of one category's newest
+rows, so it first reads that category's ``RECENT_WINDOW`` newest rows in index order and
+keeps those holding the keyword: a common keyword is answered there. Only when they hold
+too few is the category's GIN index asked, and then the keyword is rare among its rows, so
+few are fetched. (The planner alone chose badly both ways: it multiplies the frequencies of
+a word's pairs as if they were independent, and one index for all categories fetched every
+match of a keyword crowded into one module for each of the other three.) SQLite has no
+index that serves two characters (FTS5's trigram tokenizer needs three) and is the
+single-machine, demo-sized database: there a keyword is a scan of the titles with
+``instr``, fine at that size.
 
 Case folding is ASCII only (:func:`adapter.domain.risk_article.fold`), the folding both
 databases' ``lower`` agree on whatever their locale, so the index and the confirmation
@@ -25,13 +32,14 @@ from typing import Any
 from sqlalchemy import (
     Row,
     Select,
+    String,
     and_,
     bindparam,
     delete,
     false,
     func,
     insert,
-    literal,
+    literal_column,
     or_,
     select,
     union_all,
@@ -57,6 +65,9 @@ from adapter.persistence.tables import risk_articles as t
 _HEADLINE = (t.c.article_id, t.c.category, t.c.title, t.c.published_at, t.c.summary,
              t.c.has_attachments)
 _KEYS = postgresql.ARRAY(postgresql.TEXT())
+# PostgreSQL: how many of a list's newest rows are read in order before the GIN index is
+# asked (bench/risk_search.py: a keyword in one title in 50 fills five rows within it).
+RECENT_WINDOW = 250
 
 
 def _headline(row: Row[Any]) -> ArticleHeadline:
@@ -68,17 +79,27 @@ def _codes(joined: str) -> tuple[str, ...]:
     return tuple(code for code in joined.split(",") if code)
 
 
+def _constant(value: str) -> Any:
+    """A fixed word of the statement (a category, a tag kind), written into its text once:
+    ``literal_execute`` would render the statement again at every execution."""
+    return literal_column("'" + value.replace("'", "''") + "'", type_=String())
+
+
 def _tag_filter(kind: str, name: str) -> Any:
     return t.c.article_id.in_(select(tags.c.article_id).where(
-        tags.c.kind == literal(kind, literal_execute=True), tags.c.code == bindparam(name)))
+        tags.c.kind == _constant(kind), tags.c.code == bindparam(name)))
+
+
+def _confirmed() -> Any:
+    """The keyword itself in the title, case-folded as :func:`fold` folds it."""
+    return func.strpos(func.lower(t.c.title), bindparam("kw")) > 0
 
 
 def _keyword_filter(dialect: str) -> list[Any]:
     """PostgreSQL: the GIN index finds titles holding every key, strpos confirms the keyword.
     SQLite: instr over the titles (see the module's docstring)."""
     if dialect == "postgresql":
-        return [t.c.title_keys.op("@>")(bindparam("keys", type_=_KEYS)),
-                func.strpos(func.lower(t.c.title), bindparam("kw")) > 0]
+        return [t.c.title_keys.op("@>")(bindparam("keys", type_=_KEYS)), _confirmed()]
     return [func.instr(func.lower(t.c.title), bindparam("kw")) > 0]
 
 
@@ -97,25 +118,76 @@ def _newest(query: Select[Any]) -> Select[Any]:
     return query.order_by(t.c.published_at.desc(), t.c.article_id.desc())
 
 
+def _after() -> Any:
+    """The keyset: rows older than the last one shown."""
+    at = bindparam("after_at", type_=t.c.published_at.type)
+    key = bindparam("after_id", type_=t.c.article_id.type)
+    return or_(t.c.published_at < at, and_(t.c.published_at == at, t.c.article_id < key))
+
+
+def _in_category(category: ArticleCategory | None) -> Any:
+    return t.c.category == (bindparam("category") if category is None else _constant(category.value))
+
+
+def _recent(category: ArticleCategory, country: bool, industry: bool, keyset: bool,
+            limit: str) -> Select[Any]:
+    """A list's newest ``RECENT_WINDOW`` rows read in index order, those holding the keyword
+    kept: where a keyword is common this answers at once, whatever the planner believes."""
+    where = [_in_category(category), *_filters("postgresql", country, industry, False)]
+    if keyset:
+        where.append(_after())
+    window = _newest(select(*_HEADLINE).where(*where)).limit(RECENT_WINDOW).subquery("recent")
+    shown = window.c
+    return (select(window).where(func.strpos(func.lower(shown.title), bindparam("kw")) > 0)
+            .order_by(shown.published_at.desc(), shown.article_id.desc()).limit(bindparam(limit)))
+
+
+def _indexed(category: ArticleCategory, country: bool, industry: bool, keyset: bool,
+             limit: str) -> Select[Any]:
+    """The same list through the category's GIN index of title keys (its name is written in,
+    so the planner can take that category's partial index): for a rare keyword."""
+    where = [_in_category(category), *_filters("postgresql", country, industry, True)]
+    if keyset:
+        where.append(_after())
+    return _newest(select(*_HEADLINE).where(*where)).limit(bindparam(limit))
+
+
 @lru_cache(maxsize=64)
 def _overview(dialect: str, country: bool, industry: bool, keyword: bool) -> Any:
-    """The four modules in one statement: per category, the newest few that match."""
+    """The four modules in one statement: per category, the newest few that match. On
+    PostgreSQL a keyword reads each category's recent rows (:func:`_recent`); the categories
+    they leave short are asked again through their indexes (:func:`_overview_indexed`)."""
+    if keyword and dialect == "postgresql":
+        return union_all(*(select(_recent(c, country, industry, False, "per").subquery())
+                           for c in ArticleCategory))
     where = _filters(dialect, country, industry, keyword)
-    parts = [_newest(select(*_HEADLINE).where(t.c.category == literal(c.value, literal_execute=True),
-                                              *where)).limit(bindparam("per")).subquery()
-             for c in ArticleCategory]
+    parts = [_newest(select(*_HEADLINE).where(_in_category(c), *where)).limit(bindparam("per"))
+             .subquery() for c in ArticleCategory]
     return union_all(*(select(part) for part in parts))
+
+
+@lru_cache(maxsize=128)
+def _overview_indexed(categories: tuple[ArticleCategory, ...], country: bool,
+                      industry: bool) -> Any:
+    """PostgreSQL, the categories whose recent rows held too few: each through its own index."""
+    return union_all(*(select(_indexed(c, country, industry, False, "per").subquery())
+                       for c in categories))
 
 
 @lru_cache(maxsize=64)
 def _page(dialect: str, country: bool, industry: bool, keyword: bool, keyset: bool) -> Any:
     where = _filters(dialect, country, industry, keyword)
     if keyset:
-        at = bindparam("after_at", type_=t.c.published_at.type)
-        key = bindparam("after_id", type_=t.c.article_id.type)
-        where.append(or_(t.c.published_at < at, and_(t.c.published_at == at, t.c.article_id < key)))
-    return _newest(select(*_HEADLINE).where(t.c.category == bindparam("category"), *where)
-                   ).limit(bindparam("limit"))
+        where.append(_after())
+    return _newest(select(*_HEADLINE).where(_in_category(None), *where)).limit(bindparam("limit"))
+
+
+@lru_cache(maxsize=64)
+def _page_searched(category: ArticleCategory, country: bool, industry: bool, keyset: bool
+                   ) -> tuple[Any, Any]:
+    """PostgreSQL, a category's page for a keyword: its recent rows, then its index."""
+    return (_recent(category, country, industry, keyset, "limit"),
+            _indexed(category, country, industry, keyset, "limit"))
 
 
 def _search_params(dialect: str, search: ArticleSearch) -> dict[str, Any]:
@@ -206,24 +278,40 @@ class SqlRiskArticles:
 
     async def overview(self, search: ArticleSearch, *, per_category: int
                        ) -> dict[ArticleCategory, list[ArticleHeadline]]:
-        statement = _overview(self._dialect, *_shape(search))
-        rows = await self.conn.execute(statement, {**_search_params(self._dialect, search),
-                                                   "per": per_category})
+        country, industry, keyword = _shape(search)
+        params = {**_search_params(self._dialect, search), "per": per_category}
+        rows = await self.conn.execute(_overview(self._dialect, country, industry, keyword), params)
         found: dict[ArticleCategory, list[ArticleHeadline]] = {c: [] for c in ArticleCategory}
         for row in rows:
             found[ArticleCategory(row.category)].append(_headline(row))
+        short = tuple(c for c, items in found.items() if len(items) < per_category)
+        if keyword and self._dialect == "postgresql" and short:
+            indexed = await self.conn.execute(_overview_indexed(short, country, industry), params)
+            found.update({category: [] for category in short})
+            for row in indexed:
+                found[ArticleCategory(row.category)].append(_headline(row))
         for items in found.values():
             items.sort(key=lambda h: (h.published_at, h.article_id), reverse=True)
         return found
 
     async def page(self, category: ArticleCategory, search: ArticleSearch, *, limit: int,
                    after: tuple[datetime, str] | None) -> list[ArticleHeadline]:
-        """Newest first over the (category, published_at, article_id) index, keyset-paged."""
-        statement = _page(self._dialect, *_shape(search), keyset=after is not None)
+        """Newest first over the (category, published_at, article_id) index, keyset-paged;
+        on PostgreSQL a keyword reads the recent rows first, then the category's GIN index
+        when they held fewer than a page."""
+        country, industry, keyword = _shape(search)
         params = {**_search_params(self._dialect, search), "category": category.value,
                   "limit": limit}
         if after:
             params["after_at"], params["after_id"] = after
+        keyset = after is not None
+        if keyword and self._dialect == "postgresql":
+            recent, indexed = _page_searched(category, country, industry, keyset)
+            found = [_headline(row) for row in await self.conn.execute(recent, params)]
+            if len(found) < limit:
+                found = [_headline(row) for row in await self.conn.execute(indexed, params)]
+            return found
+        statement = _page(self._dialect, country, industry, keyword, keyset)
         return [_headline(row) for row in await self.conn.execute(statement, params)]
 
     async def latest(self, limit: int) -> list[ArticleHeadline]:

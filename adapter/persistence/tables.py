@@ -399,9 +399,21 @@ message_board_messages = Table(
 
 
 # 风险资讯 (X-IN-6, §五): the newest version the hub holds of each article. ``title_keys``
-# is the title's characters and character pairs (PostgreSQL: text[] under a GIN index, so
-# a keyword of two characters or more is looked up by its pairs, then confirmed on the
-# title); SQLite leaves it empty and scans titles (see adapter/persistence/risk_articles.py).
+# is the title's characters and character pairs (PostgreSQL: text[] under a GIN index per
+# category, so a keyword of two characters or more is looked up by its pairs within the
+# module searched, then confirmed on the title); SQLite leaves it empty and scans titles
+# (see adapter/persistence/risk_articles.py).
+RISK_CATEGORIES = ("COUNTRY", "INDUSTRY", "BELT-AND-ROAD", "TRADE-NEWS")
+
+
+def risk_title_keys_index(category: str) -> Index:
+    """One category's GIN index of title keys: a keyword whose titles crowd into one module
+    is not fetched row by row for the other three (migration 0013)."""
+    where = text(f"category = '{category}'")
+    return Index(f"ix_risk_articles_title_keys_{category.lower().replace('-', '_')}",
+                 "title_keys", postgresql_using="gin", postgresql_where=where, sqlite_where=where)
+
+
 risk_articles = Table(
     "risk_articles",
     metadata,
@@ -421,7 +433,7 @@ risk_articles = Table(
     Column("has_attachments", Boolean, nullable=False),
     Index(None, "category", "published_at", "article_id"),
     Index(None, "published_at", "article_id"),
-    Index("ix_risk_articles_title_keys", "title_keys", postgresql_using="gin"),
+    *(risk_title_keys_index(category) for category in RISK_CATEGORIES),
 )
 
 # 国别 and 行业 of each held article, one row per code: the search filters' index.

@@ -1,8 +1,10 @@
 """Portal routes for 买方信息 (§四 4.1, C-3): search the insurer's buyer list (【放大镜】),
-and list the enterprise's own buyers. (新建买家信息, ``POST``, is not wired yet.)
+list the enterprise's own buyers, and 新建买家信息 (X-OUT-8 create).
 
 The search asks the insurer while the user waits (``service_layer.buyers``): a 503
 ``E-BUYER-LOOKUP-UNAVAILABLE`` within the lookup's time budget when it does not answer.
+A new buyer is answered 202 at once: its registration waits in the outbox while the
+insurer is away, and the buyer is 登记中 until the insurer's code comes back.
 
 Register these routes before the claim routes: ``/portal/v1/claims/buyers`` must not be
 read as a claim number.
@@ -23,9 +25,10 @@ from adapter.domain.buyer import (
     english_text,
 )
 from adapter.portal.context import Portal
+from adapter.portal.fields import CountryCode
 from adapter.portal.identity import identity_of
 from adapter.portal.json import respond
-from adapter.portal.requests import Command, parse_data, rule
+from adapter.portal.requests import Command, parse_body, parse_data, rule
 from adapter.rendering.times import beijing
 from adapter.service_layer import buyers
 from adapter.service_layer.declaration_check import country_name
@@ -46,6 +49,14 @@ class BuyerSearch(Command):
 
     code: BuyerCode | None = None
     name: English | None = None
+
+
+class NewBuyerForm(Command):
+    """新建买家信息: every field is required (红色星号), in English as the insurer keeps them."""
+
+    english_name: English
+    country: CountryCode
+    address: English
 
 
 def entry_view(entry: DirectoryBuyer) -> dict[str, Any]:
@@ -80,7 +91,17 @@ def routes(portal: Portal) -> list[web.RouteDef]:
         found = await buyers.buyers_of(uows, directory(), identity_of(request))
         return respond({"items": [buyer_view(b) for b in found]})
 
+    async def create(request: web.Request) -> web.Response:
+        """【保存】: 202 with the buyer 登记中; the registration is delivered by the outbox."""
+        identity = identity_of(request)
+        form = await parse_body(request, NewBuyerForm)
+        typed = buyers.NewBuyer(form.english_name, str(form.country), form.address)
+        buyer = await buyers.register(uows, identity, typed, portal.parties)
+        portal.wake()
+        return respond({**buyer_view(buyer), "message": "保存成功"}, status=202)
+
     return [
         web.get(PREFIX, search),
+        web.post(PREFIX, create),
         web.get(PREFIX + "/own", own),
     ]

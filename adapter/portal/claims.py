@@ -33,6 +33,7 @@ from adapter.domain.claim import (
 from adapter.domain.errors import FieldError, FieldErrors
 from adapter.domain.identity import Identity
 from adapter.portal.context import Portal
+from adapter.portal.cursors import decode_cursor, encode_cursor
 from adapter.portal.errors import BodyTooLarge, FieldChoice
 from adapter.portal.fields import Amount, CountryCode, ExportDeclarationNo, HsCode, IsoDate, Swift
 from adapter.portal.identity import identity_of
@@ -50,6 +51,8 @@ from adapter.service_layer.declaration_check import (
 )
 
 PREFIX = "/portal/v1/claims"
+# 索赔申请受理结果, beside the claims rather than under them: no claim number is shadowed.
+RESULTS = "/portal/v1/claim-results"
 # Claim numbers and 出运信息流水号 as the hub makes them: a path that is neither is no claim.
 CLAIM_NO = "{claim_no:SP[0-9A-Z]{1,30}}"
 LINE_ID = "{line_id:[0-9]{20}}"
@@ -256,6 +259,22 @@ def summary(item: Claim) -> dict[str, Any]:
             "submitted_at_beijing": beijing(item.submitted_at)}
 
 
+class ResultsQuery(Command):
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=200)
+
+
+def result_view(item: Claim) -> dict[str, Any]:
+    """A row of 索赔申请受理结果: the claim, its policy and the insurer's answer."""
+    review = item.review
+    return {**summary(item), "policy_no": item.policy.policy_no, "offer_no": item.policy.offer_no,
+            "result": review.result.zh if review else None,
+            "decided_at": review.decided_at if review else None,
+            "decided_at_beijing": beijing(review.decided_at) if review else "",
+            "return_reason": review.return_reason if review else None,
+            "href": f"{PREFIX}/{item.claim_no}"}
+
+
 async def _read_template(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > TEMPLATE_LIMIT:
         raise BodyTooLarge(f"{request.content_length} bytes", path="$")
@@ -314,6 +333,15 @@ def routes(portal: Portal, *, public_base_url: str = "") -> list[web.RouteDef]:
     async def policy_claims(request: web.Request) -> web.Response:
         found = await claim.policy_claims(uows, identity_of(request), request.match_info["offer_no"])
         return respond({"items": [summary(item) for item in found]})
+
+    async def results(request: web.Request) -> web.Response:
+        """索赔申请受理结果 (H-3's list): claims the insurer answered, newest first, paged."""
+        query = parse_data(dict(request.query), ResultsQuery, prefix="$query")
+        found = await claim.results(uows, identity_of(request), limit=query.limit + 1,
+                                    after=decode_cursor(query.cursor))
+        more, items = len(found) > query.limit, found[:query.limit]
+        next_cursor = encode_cursor(items[-1].updated_at, items[-1].claim_no) if more else None
+        return respond({"items": [result_view(item) for item in items], "next_cursor": next_cursor})
 
     async def create(request: web.Request) -> web.Response:
         item = await claim.create(uows, identity_of(request), request.match_info["offer_no"])
@@ -441,6 +469,7 @@ def routes(portal: Portal, *, public_base_url: str = "") -> list[web.RouteDef]:
     one_claim = f"{PREFIX}/{CLAIM_NO}"
     return [
         web.get(PREFIX + "/policies", policies),
+        web.get(RESULTS, results),
         web.get(PREFIX + "/policies/{offer_no}/claims", policy_claims),
         web.post(PREFIX + "/policies/{offer_no}/claims", create),
         web.get(PREFIX + "/shipment-template.xlsx", template),

@@ -5,25 +5,32 @@ credit insurance zone, P-2 the financial services zone).
 
 The texts are JSON documents kept in the repository (``adapter/content/``), each with its
 version; an answer carries a strong ETag over its exact bytes, so a page revalidates with
-If-None-Match and gets 304 until the hub ships new text. Content and zones are public:
-an anonymous visitor reads them, and every zone entry that needs a login sends that
-visitor through the login and back (``login_redirect``).
+If-None-Match and gets 304 until the text changes. A document is read again when its file
+changes (its modification time or size), so a text shipped to a running hub is served, under
+a new ETag, from the next request on. Content and zones are public: an anonymous visitor
+reads them, and every zone entry that needs a login sends that visitor through the login and
+back (``login_redirect``). A zone's risk columns carry the latest headlines, the very rows
+``GET /portal/v1/public/risk-headlines`` answers (each column names that call as ``api``).
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from adapter.config import Settings
 from adapter.domain.errors import NotFound
-from adapter.portal.codelists import answer, render
+from adapter.domain.risk_article import ArticleCategory
+from adapter.portal.codelists import Rendered, answer, render
 from adapter.portal.json import respond
 from adapter.portal.login_redirect import login_href, visitor
+from adapter.portal.risk import HEADLINES, headlines_of, public_headline
+from adapter.service_layer.unit_of_work import UnitsOfWork
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 PREFIX = "/portal/v1/content"
@@ -34,6 +41,8 @@ ZONE_PAGES = {"credit-insurance": "credit-insurance-zone",
               "financial-services": "financial-services-zone"}
 # A zone is drawn per visitor (logged in or not): revalidated each time, kept by no shared cache.
 PRIVATE = "private, no-cache"
+# Headlines per risk column of a zone.
+ZONE_HEADLINES = 5
 
 
 class ContentUnknown(NotFound):
@@ -41,17 +50,34 @@ class ContentUnknown(NotFound):
     message_zh = "页面内容不存在"
 
 
-@cache
+def _stamp(name: str) -> tuple[Path, int, int]:
+    """The document's file and what tells a changed file: modification time and size."""
+    path = CONTENT_DIR / f"{name}.json"
+    stat = path.stat()
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=32)
+def _load(path: Path, _mtime_ns: int, _size: int) -> tuple[dict[str, Any], Rendered]:
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded, render(loaded)
+
+
 def document(name: str) -> dict[str, Any]:
-    """One content document, read from the repository once."""
-    loaded: dict[str, Any] = json.loads((CONTENT_DIR / f"{name}.json").read_text(encoding="utf-8"))
-    return loaded
+    """One content document, read again only when its file changed."""
+    return _load(*_stamp(name))[0]
 
 
-def _index() -> dict[str, Any]:
-    return {"documents": [{"name": name, "title": document(name)["title"],
-                           "version": document(name)["version"], "feature": document(name)["feature"],
-                           "href": f"{PREFIX}/{name}"} for name in PAGES]}
+def rendered(name: str) -> Rendered:
+    """The document's bytes as served, and their ETag."""
+    return _load(*_stamp(name))[1]
+
+
+def _index() -> Rendered:
+    return render({"documents": [{"name": name, "title": document(name)["title"],
+                                  "version": document(name)["version"],
+                                  "feature": document(name)["feature"],
+                                  "href": f"{PREFIX}/{name}"} for name in PAGES]})
 
 
 def _entry(entry: dict[str, Any], logged_in: bool) -> dict[str, Any]:
@@ -81,7 +107,22 @@ def zone_view(name: str, logged_in: bool) -> dict[str, Any]:
     if "risk" in zone:
         drawn["risk"] = {**zone["risk"], "columns": [
             {**c, "more_href": login_href(c["more"]) if c["requires_login"] and not logged_in
-             else c["more"]} for c in zone["risk"]["columns"]]}
+             else c["more"], "api": headlines_api(c)} for c in zone["risk"]["columns"]]}
+    return drawn
+
+
+def headlines_api(column: dict[str, Any]) -> str:
+    """The public headlines call whose rows a risk column shows (all modules, or one)."""
+    query = {"category": column["category"]} if column.get("category") else {}
+    return f"{HEADLINES}?{urlencode({**query, 'limit': ZONE_HEADLINES})}"
+
+
+async def with_headlines(drawn: dict[str, Any], uows: UnitsOfWork) -> dict[str, Any]:
+    """Each risk column's latest titles, read as ``headlines_api`` reads them."""
+    for column in drawn.get("risk", {}).get("columns", []):
+        category = ArticleCategory(column["category"]) if column.get("category") else None
+        items = await headlines_of(uows, category, ZONE_HEADLINES)
+        column["items"] = [public_headline(i) for i in items]
     return drawn
 
 
@@ -93,22 +134,19 @@ def financing(settings: Settings) -> dict[str, Any]:
             "inquiry": flow["inquiry"]}
 
 
-def routes(settings: Settings) -> list[web.RouteDef]:
-    rendered = {name: render(document(name)) for name in PAGES}
-    index = render(_index())
-
+def routes(settings: Settings, uows: UnitsOfWork) -> list[web.RouteDef]:
     async def listing(request: web.Request) -> web.Response:
-        return answer(request, index)
+        return answer(request, _index())
 
     async def page(request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        if name not in rendered:
+        if name not in PAGES:
             raise ContentUnknown(f"no content {name[:60]!r}")
-        return answer(request, rendered[name])
+        return answer(request, rendered(name))
 
     async def zone(request: web.Request) -> web.Response:
         drawn = zone_view(request.match_info["zone"], visitor(request, settings) is not None)
-        response = answer(request, render(drawn))
+        response = answer(request, render(await with_headlines(drawn, uows)))
         response.headers["Cache-Control"] = PRIVATE
         return response
 

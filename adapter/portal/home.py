@@ -5,6 +5,10 @@ Every count names the list it counts (``list``: route and query, ``href`` the tw
 the list a click opens when the count is not 0 (若显示待处理数据不为 0 …点击直接跳转至业务
 详情页面). The counts are taken with the lists' own filters (``service_layer.home``), so a
 frontend that follows ``href`` and pages to the end finds exactly ``count`` rows.
+
+信息订阅 (H-5) shows the four modules, each its newest articles and its ``more``: the
+module's list (R-3), which starts with the same rows; 最新风险信息 (H-6) the newest articles
+of all modules, each title linking to the article, ``more`` the 风险预警信息查询 screen (R-2).
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ from aiohttp import web
 
 from adapter.config import Settings
 from adapter.domain.insurance import InsuranceApplication
+from adapter.domain.risk_article import CATEGORY_ZH, ArticleCategory, ArticleHeadline
+from adapter.portal.claims import RESULTS as CLAIM_RESULTS
 from adapter.portal.content import FINANCING
 from adapter.portal.context import Portal
 from adapter.portal.identity import identity_of
 from adapter.portal.json import respond
+from adapter.portal.risk import PREFIX as RISK
+from adapter.portal.risk import headline_view
 from adapter.rendering.times import beijing
 from adapter.service_layer import home
 from adapter.service_layer.home import Counted
@@ -31,6 +39,7 @@ LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "pending_policies": (f"{_INSURANCE}/pending-policies", {}),
     "policy_notices": (f"{_INSURANCE}/policies", {"receipt_status": "待收悉"}),
     "returned_applications": (f"{_INSURANCE}/applications", {"status": "退回"}),
+    "claim_results": (CLAIM_RESULTS, {}),
 }
 
 
@@ -64,6 +73,18 @@ def financing_entry(settings: Settings) -> dict[str, Any]:
             "products": len(settings.financing.products)}
 
 
+def subscriptions(found: dict[ArticleCategory, list[ArticleHeadline]]) -> dict[str, Any]:
+    """H-5 信息订阅: a click on a module opens its list (对应列表页)."""
+    return {"title": "信息订阅", "modules": [
+        {"code": c.value, "name": CATEGORY_ZH[c], "items": [headline_view(i) for i in found[c]],
+         "more": f"{RISK}/categories/{c.value}"} for c in ArticleCategory]}
+
+
+def latest(items: list[ArticleHeadline]) -> dict[str, Any]:
+    """H-6 最新风险信息: titles open the article; 更多 the 风险预警信息查询 screen."""
+    return {"title": "最新风险信息", "items": [headline_view(i) for i in items], "more": RISK}
+
+
 def routes(portal: Portal, settings: Settings) -> list[web.RouteDef]:
     async def page(request: web.Request) -> web.Response:
         identity = identity_of(request)
@@ -73,7 +94,10 @@ def routes(portal: Portal, settings: Settings) -> list[web.RouteDef]:
             "enterprise": {"name": identity.enterprise_name, "uscc": identity.uscc},
             "pending_prompt": prompt(found.prompt, pending),
             "insurance": {"title": "企业投保", "items": [counted(i) for i in found.insurance]},
+            "claims": {"title": "企业索赔", "items": [counted(found.claim_results)]},
             "financing": financing_entry(settings),
+            "subscriptions": subscriptions(found.subscriptions),
+            "latest_risk": latest(found.latest),
         })
 
     return [web.get(ROUTE, page)]

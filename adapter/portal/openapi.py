@@ -127,6 +127,8 @@ def _portal(summary: str, *, body: type[BaseModel] | None = None, query: type[Ba
 _REASONS = {401: "token missing, expired or wrongly signed", 403: "operator card on a legal-person action",
             404: "no such object for this enterprise", 409: "the object's state refuses the action",
             422: "one entry per bad field: code, JSON path, Chinese message",
+            503: "the insurer or the database did not answer in time (E-BUYER-LOOKUP-UNAVAILABLE, "
+                 "E-STORE-UNAVAILABLE): nothing changed, try again",
             429: "too many failed authentications from this client, or writes from this user "
                  "(E-AUTH-THROTTLED, E-WRITES-THROTTLED; Retry-After says when)"}
 
@@ -255,7 +257,7 @@ def document() -> dict[str, Any]:
 
     full = {**DOCUMENT, "paths": {**DOCUMENT["paths"], **_portal_paths(), **_insurance_paths(),
                                   **_codelist_paths(), **_home_paths(), **_risk_paths(),
-                                  **_claim_paths(), **_attachment_paths()}}
+                                  **_claim_paths(), **_attachment_paths(), **_buyer_paths()}}
     full["components"] = {**DOCUMENT["components"], "securitySchemes": {
         **DOCUMENT["components"]["securitySchemes"],
         "portal": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}
@@ -337,8 +339,9 @@ def _home_paths() -> dict[str, Any]:
                      "financing-flow"]}}
     return {
         "/portal/v1/home": {"get": _portal(
-            "H-1 … H-6 The home page: pending-policy prompt, counts each with the list it counts, "
-            "financing entry")},
+            "H-1 … H-6 The home page: pending-policy prompt, counts each with the list it counts "
+            "(企业投保, 企业索赔), financing entry, 信息订阅 (four modules, each with its list), "
+            "最新风险信息")},
         "/portal/v1/financing": {"get": _portal(
             "F-1/F-2 融资超市: products with their apply links, the six-step online financing flow")},
         "/portal/v1/messages/form": {"get": _portal("Q-1 The empty message board (调查问卷/留言板)")},
@@ -355,7 +358,9 @@ def _home_paths() -> dict[str, Any]:
             params=[page], codes=(200, 304, 404))},
         "/portal/v1/zones/{zone}": {"get": _public(
             "P-1/P-2 A zone of the portal: entries, each leading to its target or, for an "
-            "anonymous visitor, through the login", params=[zone], codes=(200, 304, 404))},
+            "anonymous visitor, through the login; risk columns with the latest headlines "
+            "(the rows of the public headlines call each names as api)", params=[zone],
+            codes=(200, 304, 404))},
         "/portal/v1/login": {"get": _public(
             "P-1/P-2 To the Single Window login, coming back to the target (portal paths only)",
             params=[target], codes=(302, 422))},
@@ -407,7 +412,7 @@ def _risk_paths() -> dict[str, Any]:
 
 def _claim_paths() -> dict[str, Any]:
     """C-1 … C-12: policies and their claims, the claim form, shipment lines, report, submit."""
-    from adapter.portal.claims import ClaimForm, Deletion, LineForm, Submission
+    from adapter.portal.claims import ClaimForm, Deletion, LineForm, ResultsQuery, Submission
 
     claim, base = ("claim_no",), "/portal/v1/claims/{claim_no}"
     line = ("claim_no", "line_id")
@@ -420,6 +425,9 @@ def _claim_paths() -> dict[str, Any]:
     return {
         "/portal/v1/claims/policies": {"get": _portal(
             "C-2 信用保险保单: effective policies, each with its claims", codes=(200, 409))},
+        "/portal/v1/claim-results": {"get": _portal(
+            "H-3/C-12 索赔申请受理结果: the claims the insurer answered (审核通过, 退回), newest "
+            "first (next_cursor pages on)", query=ResultsQuery, codes=(200, 409))},
         "/portal/v1/claims/policies/{offer_no}/claims": {
             "get": _portal("C-2 The claims of one effective policy", path_params=("offer_no",),
                            codes=(200, 404, 409)),
@@ -496,4 +504,30 @@ def _attachment_paths() -> dict[str, Any]:
                                 "the claim's budget", path_params=claim, codes=(200, 404)),
                  "post": upload},
         PREFIX + "/{attachment_id}": {"get": download, "delete": delete},
+    }
+
+
+def _buyer_paths() -> dict[str, Any]:
+    """C-3 买方信息: the insurer's list (【放大镜】, asked while the user waits), the enterprise's
+    own buyers, 新建买家信息 (X-OUT-8 create, through the outbox)."""
+    from adapter.portal.buyers import PREFIX, BuyerSearch, NewBuyerForm
+
+    search = _portal("C-3 【放大镜】 The insurer's buyer list by 买方代码 or part of 买方英文名称 "
+                     "(at least one); 503 within the lookup's time budget when the insurer does "
+                     "not answer", query=BuyerSearch, codes=(200, 503))
+    fields = _inline(BuyerSearch.model_json_schema())["properties"]
+    for parameter in search["parameters"]:
+        options = fields[parameter["name"]].get("anyOf", [fields[parameter["name"]]])
+        pattern = next((o["pattern"] for o in options if "pattern" in o), None)
+        if pattern is not None:
+            parameter["schema"]["pattern"] = pattern
+    return {
+        PREFIX: {
+            "get": search,
+            "post": _portal("C-3 新建买家信息 (X-OUT-8): 202 with the buyer 登记中, named by its "
+                            "registration serial until the insurer's code comes back; needs 签约成功",
+                            body=NewBuyerForm, codes=(202, 409, 503))},
+        PREFIX + "/own": {"get": _portal(
+            "C-3 The enterprise's buyers, newest first: 已选用, 登记中, 已登记 (codes asked for again)",
+            codes=(200, 503))},
     }

@@ -39,6 +39,7 @@ from adapter.portal.requests import Command, Text, parse_data
 from adapter.ports.attachments import AttachmentStore
 from adapter.rendering.times import beijing
 from adapter.service_layer import risk_articles
+from adapter.service_layer.unit_of_work import UnitsOfWork
 
 PREFIX = "/portal/v1/risk-articles"
 HEADLINES = "/portal/v1/public/risk-headlines"
@@ -72,12 +73,27 @@ class HeadlineQuery(Command):
 
 
 def headline_view(item: ArticleHeadline) -> dict[str, Any]:
+    shown = beijing(item.published_at)
     return {"article_id": item.article_id, "category": item.category.value,
             "category_name": CATEGORY_ZH[item.category], "title": item.title,
             "summary": item.summary, "published_at": item.published_at,
-            "published_at_beijing": beijing(item.published_at),
-            "published_date": beijing(item.published_at)[:10],
+            "published_at_beijing": shown, "published_date": shown[:10],
             "has_attachments": item.has_attachments, "href": f"{PREFIX}/{item.article_id}"}
+
+
+def public_headline(item: ArticleHeadline) -> dict[str, Any]:
+    """A title of 最新风险信息 as anyone may read it: no summary, a link to the article."""
+    return {"article_id": item.article_id, "title": item.title, "category": item.category.value,
+            "category_name": CATEGORY_ZH[item.category],
+            "published_date": beijing(item.published_at)[:10], "href": f"{PREFIX}/{item.article_id}"}
+
+
+async def headlines_of(uows: UnitsOfWork, category: ArticleCategory | None, limit: int
+                       ) -> list[ArticleHeadline]:
+    """The public headlines: the newest of all modules, or of one (its list's first rows)."""
+    if category is None:
+        return await risk_articles.latest(uows, limit)
+    return await risk_articles.page(uows, category, ArticleSearch(), limit=limit, after=None)
 
 
 def _names(list_name: str, codes: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -184,17 +200,8 @@ def routes(portal: Portal, attachments: AttachmentStore, credit_service_url: str
 
     async def headlines(request: web.Request) -> web.Response:
         query = parse_data(dict(request.query), HeadlineQuery, prefix="$query")
-        if query.category is None:
-            items = await risk_articles.latest(uows, query.limit)
-        else:
-            items = await risk_articles.page(uows, query.category, ArticleSearch(),
-                                             limit=query.limit, after=None)
-        return respond({"items": [{"article_id": i.article_id, "title": i.title,
-                                   "category": i.category.value,
-                                   "category_name": CATEGORY_ZH[i.category],
-                                   "published_date": beijing(i.published_at)[:10],
-                                   "href": f"{PREFIX}/{i.article_id}"} for i in items],
-                        "more": PREFIX})
+        items = await headlines_of(uows, query.category, query.limit)
+        return respond({"items": [public_headline(i) for i in items], "more": PREFIX})
 
     return [
         web.get(PREFIX, overview),

@@ -10,6 +10,12 @@ fanned out by the first two hex digits; a deployment's object store replaces it 
 (``HUB_PORTS__ATTACHMENTS=package.module:factory``). Bytes are written to a temporary file
 in the same folder as they arrive and renamed into place once complete, so a reader never
 sees half a blob and an upload cut at its limit leaves nothing behind.
+
+What no row names any more (a deleted attachment, a corrected article's old file, an
+upload whose row was refused), and the temporary file of a process that died mid-upload,
+is removed by the operator's sweep (``service_layer/attachment_sweep.py``), only once it
+is older than a grace period: a blob younger than that may be the one whose row is being
+written right now.
 """
 
 from __future__ import annotations
@@ -18,17 +24,30 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_INCOMING = ".incoming-"
 
 
 @dataclass(frozen=True, slots=True)
 class StoredBlob:
     sha256: str
     size: int
+
+
+@dataclass(frozen=True, slots=True)
+class BlobEntry:
+    """One blob as the sweep sees it: when it was last written (a re-upload of the same
+    bytes writes it again)."""
+
+    sha256: str
+    size: int
+    written_at: datetime
 
 
 class BlobWriter(Protocol):
@@ -55,6 +74,15 @@ class AttachmentStore(Protocol):
 
     def open(self, sha256: str) -> BinaryIO: ...
 
+    def entries(self) -> Iterator[BlobEntry]:
+        """Every complete blob, in no particular order."""
+
+    def delete(self, sha256: str, *, written_before: datetime) -> bool:
+        """Remove the blob if it was last written before that moment; whether it was."""
+
+    def sweep_incoming(self, *, written_before: datetime) -> int:
+        """Remove unfinished uploads last written before that moment; how many."""
+
 
 def is_sha256(text: str) -> bool:
     return bool(_SHA256.match(text))
@@ -64,7 +92,7 @@ class _FolderWriter:
     def __init__(self, root: Path) -> None:
         self._root = root
         root.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=root, prefix=".incoming-")
+        handle, name = tempfile.mkstemp(dir=root, prefix=_INCOMING)
         self._file: BinaryIO | None = os.fdopen(handle, "wb")
         self._temp = Path(name)
         self._digest = hashlib.sha256()
@@ -137,3 +165,43 @@ class FolderAttachmentStore:
             return _path_of(self.root, sha256).open("rb")
         except FileNotFoundError:
             raise KeyError(sha256) from None
+
+    def entries(self) -> Iterator[BlobEntry]:
+        if not self.root.is_dir():
+            return
+        for fan in sorted(self.root.iterdir()):
+            if not fan.is_dir() or len(fan.name) != 2:
+                continue
+            for path in fan.iterdir():
+                if is_sha256(path.name) and path.name[:2] == fan.name:
+                    stat = _stat(path)
+                    if stat is not None:
+                        yield BlobEntry(path.name, stat.st_size, _written(stat))
+
+    def delete(self, sha256: str, *, written_before: datetime) -> bool:
+        path = _path_of(self.root, sha256)
+        stat = _stat(path)
+        if stat is None or _written(stat) >= written_before:
+            return False
+        path.unlink(missing_ok=True)
+        return True
+
+    def sweep_incoming(self, *, written_before: datetime) -> int:
+        removed = 0
+        for path in self.root.glob(_INCOMING + "*") if self.root.is_dir() else ():
+            stat = _stat(path)
+            if stat is not None and _written(stat) < written_before:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except FileNotFoundError:  # removed by another process meanwhile
+        return None
+
+
+def _written(stat: os.stat_result) -> datetime:
+    return datetime.fromtimestamp(stat.st_mtime, UTC)

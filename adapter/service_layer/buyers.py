@@ -6,39 +6,52 @@ the port (implemented over SOAP or REST in ``outbound/buyer_lookup.py``, built b
 and :class:`CachedDirectory` keeps each query's answer for a while. When the insurer does
 not answer in its time budget the directory raises ``BuyerLookupUnavailable`` (503).
 
-Registering a new buyer (X-OUT-8 create through the outbox) is NOT wired yet: the domain,
-mapping, XSD and fixtures exist, the use case and route do not. A registered buyer row
-(登记中, named by its registration serial) would learn the insurer's 买方代码 by asking the
-directory for that serial (``refresh_codes``, run whenever the enterprise lists its buyers
-or a claim names one); it is then 已登记 and its reference becomes the code.
+Registering a new buyer (新建买家信息, X-OUT-8 create, :func:`register`) goes through the
+outbox like every other send: the buyer row (登记中, named by its registration serial), the
+document and the timeline commit together, and the insurer gets it when it is reachable.
+The row learns the insurer's 买方代码 by asking the directory for that serial
+(``refresh_codes``, run whenever the enterprise lists its buyers or a claim names one); it
+is then 已登记 and its reference becomes the code.
 
-For the claim (helper "claims")::
+A claim names a buyer by code or serial::
 
-    buyer = await buyers.resolve(uows, portal.buyers, identity, reference)   # code or serial
+    buyer = await buyers.resolve(uows, portal.buyers, identity, reference)
     buyer.reference, buyer.english_name, buyer.code   # code None while 登记中
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from adapter.domain import messages
+from adapter.domain.agreement import Enterprise
 from adapter.domain.buyer import (
     Buyer,
+    BuyerCodeFormat,
     BuyerLookupUnavailable,
+    BuyerNeedsAgreement,
     BuyerNotFound,
     BuyerQuery,
+    BuyerRegistration,
     BuyerStatus,
     LookupReply,
+    buyer_code,
 )
+from adapter.domain.claim import ClaimNeedsAgreement
 from adapter.domain.exchange import utcnow
 from adapter.domain.identity import Identity
 from adapter.domain.timeline import TimelineEntry
-from adapter.service_layer.unit_of_work import UnitsOfWork
+from adapter.mappings.registry import render
+from adapter.service_layer.claim import require_signed
+from adapter.service_layer.parties import Parties
+from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork
 
 OBJECT = "claim_buyer"
 Clock = Callable[[], datetime]
@@ -112,6 +125,70 @@ async def search(directory: BuyerDirectory, identity: Identity, *, code: str | N
     return await directory.lookup(BuyerQuery(uscc=identity.uscc, code=code, name=name))
 
 
+@dataclass(frozen=True, slots=True)
+class NewBuyer:
+    """新建买家信息 as typed: English name, country (ISO alpha-3), English address."""
+
+    english_name: str
+    country: str
+    address: str
+
+
+def registration_serial(uscc: str, typed: NewBuyer) -> str:
+    """The hub's registration serial: ``BR`` and eighteen digits taken from what was typed
+    (the enterprise, and the name and address with case and spacing ignored). The insurer
+    lists the buyer under it, and a claim may name the buyer by it until its code comes.
+
+    Derived, not drawn: the same buyer saved twice (a double click, a request retried after a
+    lost answer, two tabs) meets the unique key on ``(uscc, registration_serial)`` and is one
+    buyer and one X-OUT-8, never two registrations the insurer would have to merge.
+    """
+    def plain(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    key = "\x1f".join((uscc, plain(typed.english_name), typed.country, plain(typed.address)))
+    digest = hashlib.sha256(key.encode()).digest()
+    return f"BR{int.from_bytes(digest[:8]) % 10 ** 18:018d}"
+
+
+async def _require_signed(uow: UnitOfWork, uscc: str) -> None:
+    """The claims' own check (签约成功), refused in the buyer's words."""
+    try:
+        await require_signed(uow, uscc)
+    except ClaimNeedsAgreement as refused:
+        raise BuyerNeedsAgreement(refused.detail) from refused
+
+
+async def register(uows: UnitsOfWork, identity: Identity, typed: NewBuyer, parties: Parties, *,
+                   clock: Clock = utcnow) -> Buyer:
+    """新建买家信息 【保存】: the buyer 登记中 and its X-OUT-8 create queued in one commit.
+
+    The same buyer saved again answers the row already there (登记中 or 已登记) and queues
+    nothing: its serial is the same (:func:`registration_serial`)."""
+    enterprise = Enterprise(identity.enterprise_name, identity.uscc, identity.org_code or None)
+    registration = BuyerRegistration(
+        registration_serial(identity.uscc, typed), enterprise, typed.english_name, typed.country,
+        typed.address, identity.user_name, clock())
+    buyer = Buyer.registering(registration)
+    serial = registration.registration_serial
+    async with uows.begin() as uow:
+        await _require_signed(uow, identity.uscc)
+        if not await uow.buyers.add(buyer):
+            existing = await uow.buyers.get(identity.uscc, serial)
+            assert existing is not None, "the unique key that refused the row names it"
+            return existing
+        envelope = parties.envelope(messages.BUYER_REGISTRATION, serial)
+        await uow.outbox.add(envelope, render(messages.BUYER_REGISTRATION.message_type, registration,
+                                              envelope),
+                             partner=parties.insurer, object_type=OBJECT, object_id=serial)
+        uow.timeline.record(TimelineEntry.about(
+            envelope, OBJECT, serial, "state_changed", outcome=buyer.status.value,
+            detail={"from": None, "to": buyer.status.value, "by": identity.user_name,
+                    "english_name": buyer.english_name, "country": buyer.country}))
+        await uow.commit()
+    return buyer
+
+
 async def buyers_of(uows: UnitsOfWork, directory: BuyerDirectory, identity: Identity) -> list[Buyer]:
     """The enterprise's buyers, newest first, with any code the insurer has given since."""
     await refresh_codes(uows, directory, identity.uscc)
@@ -164,8 +241,12 @@ async def resolve(uows: UnitsOfWork, directory: BuyerDirectory, identity: Identi
             own = await uow.buyers.get(identity.uscc, reference)
     if own is not None:
         return own
-    reply = await directory.lookup(BuyerQuery(uscc=identity.uscc, code=reference))
-    entry = next((e for e in reply.buyers if e.code == reference), None)
+    try:
+        code = buyer_code(reference)
+    except BuyerCodeFormat:  # no code the insurer could have given: nobody's buyer
+        raise BuyerNotFound(f"no buyer {reference}", path="$.buyer_code") from None
+    reply = await directory.lookup(BuyerQuery(uscc=identity.uscc, code=code))
+    entry = next((e for e in reply.buyers if e.code == code), None)
     if entry is None:
         raise BuyerNotFound(f"no buyer {reference}", path="$.buyer_code")
     chosen = Buyer.chosen(identity.uscc, entry, utcnow())

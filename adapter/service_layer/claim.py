@@ -125,6 +125,27 @@ async def policies(uows: UnitsOfWork, identity: Identity, *, limit: int = 100
                 for item in found]
 
 
+# 索赔申请受理结果 (第二章 1.2, H-3): the claims the insurer has answered.
+RESULTS = (ClaimStatus.APPROVED.value, ClaimStatus.RETURNED.value)
+
+
+async def results(uows: UnitsOfWork, identity: Identity, *, limit: int,
+                  after: tuple[datetime, str] | None) -> list[Claim]:
+    """The enterprise's claims with the insurer's answer (审核通过, 退回), newest first."""
+    async with uows.reading() as uow:
+        await require_signed(uow, identity.uscc)
+        return await uow.claims.page(identity.uscc, statuses=RESULTS, limit=limit, after=after)
+
+
+async def results_count(uow: UnitOfWork, uscc: str) -> int:
+    """How many rows :func:`results` lists, with its filter; none without a signed
+    agreement, where the list opens nothing (C-1)."""
+    agreement = await uow.agreements.live_of(uscc)
+    if agreement is None or agreement.status is not AgreementStatus.SIGNED:
+        return 0
+    return await uow.claims.count(uscc, statuses=RESULTS)
+
+
 async def _effective_policy(uow: UnitOfWork, identity: Identity, offer_no: str) -> PolicyRef:
     application = await uow.applications.get(offer_no, uscc=identity.uscc)
     if (application is None or application.status is not ApplicationStatus.EFFECTIVE

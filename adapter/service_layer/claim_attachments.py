@@ -19,8 +19,9 @@ stays under ``limits.max_document_bytes``): the claim document names each file's
 credential (``inbound/attachment_fetch.py``). The sealed shipment report is fetched the same
 way, by its SHA-256.
 
-The bytes stay in the attachment store; a blob a refused row leaves behind is harmless
-(content-addressed, never listed) and may serve the next upload of the same file.
+The bytes stay in the attachment store when a row goes (another claim may hold the same
+file); a blob a refused or deleted row leaves behind is harmless (content-addressed, never
+listed), and the operator's sweep (``attachment_sweep``) removes it once nothing names it.
 """
 
 from __future__ import annotations

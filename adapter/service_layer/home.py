@@ -1,9 +1,11 @@
 """系统首页 (第二章 一, H-1 … H-6): what the home page counts and shows, for one enterprise.
 
 Each count is the size of a list a portal screen pages through, taken with that list's own
-filter (``ListFilter``): the repository counts with the very filter its ``page`` lists
-with, so a count and its list cannot disagree. Each section is one small function over the
-same reading unit of work; the portal names the route of each list.
+filter (``ListFilter`` for the insurance lists, ``claim.RESULTS`` for the claim results):
+the repository counts with the very filter its ``page`` lists with, so a count and its
+list cannot disagree. The risk sections (H-5, H-6) are the first rows of the lists their
+更多 opens, read by the same repository calls as those lists. Each section is one small
+function over the same reading unit of work; the portal names the route of each list.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 
 from adapter.domain.identity import Identity
 from adapter.domain.insurance import ApplicationStatus, InsuranceApplication, ReceiptStatus
+from adapter.domain.risk_article import ArticleCategory, ArticleHeadline, ArticleSearch
+from adapter.service_layer import claim
 from adapter.service_layer.unit_of_work import UnitOfWork, UnitsOfWork
 
 
@@ -44,10 +48,18 @@ INSURANCE: tuple[tuple[str, str, ListFilter], ...] = (
 )
 
 
+# 信息订阅 (1.4): the newest few of each module; 最新风险信息 (1.5): the newest of all.
+SUBSCRIPTION_ITEMS = 5
+LATEST_ITEMS = 8
+
+
 @dataclass(frozen=True, slots=True)
 class Home:
     prompt: InsuranceApplication | None
     insurance: Sequence[Counted]
+    claim_results: Counted
+    subscriptions: dict[ArticleCategory, list[ArticleHeadline]]
+    latest: list[ArticleHeadline]
 
 
 async def count_of(uow: UnitOfWork, uscc: str, listed: ListFilter) -> int:
@@ -66,8 +78,22 @@ async def insurance_counts(uow: UnitOfWork, uscc: str) -> list[Counted]:
     return [Counted(key, name, await count_of(uow, uscc, listed)) for key, name, listed in INSURANCE]
 
 
+async def claim_results(uow: UnitOfWork, uscc: str) -> Counted:
+    """H-3 企业索赔: 索赔申请受理结果, counted as ``claim.results`` lists them."""
+    return Counted("claim_results", "索赔申请受理结果", await claim.results_count(uow, uscc))
+
+
+async def subscriptions(uow: UnitOfWork) -> dict[ArticleCategory, list[ArticleHeadline]]:
+    """H-5 信息订阅: per module its newest rows, in one statement (the 风险信息 screen's
+    overview unfiltered); each module's list (R-3) starts with the same rows."""
+    return await uow.risk_articles.overview(ArticleSearch(), per_category=SUBSCRIPTION_ITEMS)
+
+
 async def home(uows: UnitsOfWork, identity: Identity) -> Home:
     """Every section of the home page from one reading unit of work."""
     async with uows.reading() as uow:
         return Home(prompt=await pending_prompt(uow, identity.uscc),
-                    insurance=await insurance_counts(uow, identity.uscc))
+                    insurance=await insurance_counts(uow, identity.uscc),
+                    claim_results=await claim_results(uow, identity.uscc),
+                    subscriptions=await subscriptions(uow),
+                    latest=await uow.risk_articles.latest(LATEST_ITEMS))

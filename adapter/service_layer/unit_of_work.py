@@ -152,6 +152,14 @@ class Claims(Protocol):
     async def report(self, claim_no: str) -> bytes | None:
         """The latest sealed 出运数据报告."""
 
+    async def page(self, uscc: str, *, statuses: Sequence[str] | None, limit: int,
+                   after: tuple[datetime, str] | None) -> list[Claim]:
+        """The enterprise's claims in these states, newest change first, keyset-paged on
+        (updated_at, claim_no)."""
+
+    async def count(self, uscc: str, *, statuses: Sequence[str] | None) -> int:
+        """How many claims ``page`` lists with the same filter."""
+
 
 class ClaimAttachments(Protocol):
     """A claim's 附件 rows; the bytes are the attachment store's, named by SHA-256."""
@@ -175,6 +183,10 @@ class ClaimAttachments(Protocol):
 
     async def sent_report(self, sha256: str) -> bytes | None:
         """The sealed shipment report with this digest, if a submitted claim sent it."""
+
+    async def referenced(self, digests: Sequence[str]) -> set[str]:
+        """Which of these blobs a claim's attachment or a risk article's file still names
+        (what the attachment sweep must keep)."""
 
 
 class Buyers(Protocol):

@@ -14,6 +14,7 @@ const portalPages: RouteRecordRaw[] = [
   { path: 'insurance/:offerNo', name: 'insurance-detail', component: () => import('./views/InsuranceDetailPage.vue'), meta: { title: '查看详情' } },
   { path: 'inquiry', name: 'inquiry', component: () => import('./views/InquiryPage.vue'), meta: { title: '投保咨询' } },
   { path: 'claims', name: 'claims', component: () => import('./views/ClaimsPage.vue'), meta: { title: '索赔申请' } },
+  { path: 'claims/:claimNo', name: 'claim', component: () => import('./views/ClaimFormPage.vue'), meta: { title: '索赔申请详情' } },
   { path: 'risk', name: 'risk', component: () => import('./views/RiskPage.vue'), meta: { title: '风险资讯' } },
   { path: 'risk/category/:code', name: 'risk-category', component: () => import('./views/RiskCategoryPage.vue'), meta: { title: '风险资讯' } },
   { path: 'risk/:id', name: 'risk-article', component: () => import('./views/RiskArticlePage.vue'), meta: { title: '风险资讯' } },

@@ -34,7 +34,6 @@ from adapter.mappings import (
     acknowledgement,
     buyer_lookup,
     buyer_lookup_reply,
-    buyer_registration,
     schemas,
 )
 from adapter.mappings.envelope import peek_envelope, read_envelope
@@ -82,7 +81,7 @@ MAPPINGS: dict[str, Mapping] = {
     # The synchronous buyer lookup (X-OUT-8) and its reply: never queued nor routed.
     **{m.XSD: Mapping(m.ROOT, m.from_element,
                       lambda obj, original, m=m: m.to_xml(obj, read_envelope(original)))
-       for m in (buyer_lookup, buyer_lookup_reply, buyer_registration)},
+       for m in (buyer_lookup, buyer_lookup_reply)},
 }
 
 

@@ -6,8 +6,10 @@ explained instead of tested for "a schema-valid request is accepted": a seal id 
 name one of the enterprise's seals, a paging cursor must come from a previous page, a
 mobile number must be one the numbering plan assigns (not any eleven digits), and a
 registered address must name real GB/T 2260 divisions, each under the one before, and a
-risk-article filter must name a country of the ISO list and an industry of its list. All
-are answered 422 naming the field, as documented.
+risk-article filter must name a country of the ISO list and an industry of its list, a
+buyer search needs a code or a name (either will do), and a new buyer's country must be
+one of the ISO list. All are answered 422 naming the field, as documented. The buyer search
+asks the insurer while it waits, so the hub runs against the mock insurer (a process too).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from tests.harness import portal_token
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 SEMANTIC_ONLY = ("^/portal/v1/(agreements|insurance/(applications|policies|inquiries)"
                  "|insurance/applications/[^/]+/(sms-code|submission)|messages|login|login/return"
-                 "|risk-articles|risk-articles/categories/[^/]+)$")
+                 "|risk-articles|risk-articles/categories/[^/]+|claims/buyers|claim-results)$")
 
 
 def _free_port() -> int:
@@ -39,11 +41,38 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_for(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def insurer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The mock insurer as its own process: the buyer search's answers come from it."""
+    port, admin = _free_port(), _free_port()
+    log = tmp_path_factory.mktemp("insurer") / "insurer.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "mock_insurer", "serve", "--port", str(port),
+                                    "--admin-port", str(admin)], cwd=REPO_ROOT,
+                                   stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(f"http://127.0.0.1:{admin}/admin/fault")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory, insurer: str) -> Iterator[tuple[str, Path]]:
     folder = tmp_path_factory.mktemp("schemathesis")
     port = _free_port()
     env = {**os.environ, "HUB_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'hub.sqlite'}",
+           "HUB_INSURER__REST_BASE_URL": f"{insurer}/api/v1/documents",
            "HUB_PORT": str(port), "HUB_DISPATCHER__ENABLED": "false", "HUB_LOG_JSON": "false",
            "HUB_DEMO": "true",
            # conformance, not rate: schemathesis' hundreds of writes must reach the handlers
@@ -54,12 +83,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
                                    stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/health/live", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_for(f"{url}/health/live")
         yield url, log
     finally:
         process.terminate()

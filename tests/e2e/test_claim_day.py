@@ -1,7 +1,6 @@
 """A day of 索赔申请, end to end over real sockets (C-1 … C-12, X-OUT-7, X-OUT-8, X-IN-5): an
-effective policy, the buyer (its lookup and creation join once the mock insurer answers
-X-OUT-8), banks required by a
-letter of credit, three shipment lines (one imported from the template), the declaration
+effective policy, the buyer found in the insurer's list and a second one registered until
+the insurer gives its code, banks required by a letter of credit, three shipment lines (one imported from the template), the declaration
 check failing and then passing, the sealed report made stale by a change and regenerated,
 attachments within their limits, submit, the insurer fetching every file by its digest, 退回
 with a reason, corrected, submitted again under the same claim number, 审核通过 shown with
@@ -21,8 +20,6 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from adapter.config import PortSettings
-from adapter.domain.claim import Buyer
-from adapter.persistence.unit_of_work import SqlUnitsOfWork
 from adapter.ports.customs import DemoCustomsData
 from mock_insurer import running_mock_insurer
 from mock_insurer.documents import claim_review
@@ -116,13 +113,12 @@ async def review(hub_url: str, channel: str, claim_no: str, serial: str, **extra
     assert result.ack_status == "ACCEPTED", (result.ack_status, result.error_codes)
 
 
-async def chosen_buyer(db: Any, claim_no: str) -> None:
-    async with SqlUnitsOfWork(db).begin() as uow:
-        found = await uow.claims.for_update(claim_no)
-        assert found is not None
-        found.buyer = Buyer("US0012345", "Pacific Home Goods Inc.", "USA")
-        await uow.claims.save(found)
-        await uow.commit()
+async def registered_buyer(session: aiohttp.ClientSession, api: str, serial: str) -> Any:
+    """The enterprise's buyer registered under ``serial``, once the insurer has given its code."""
+    async with session.get(f"{api}/claims/buyers/own") as r:
+        items = (await json_of(r, 200))["items"]
+    return next((b for b in items if b["registration_serial"] == serial
+                 and b["status"] == "已登记"), None)
 
 
 @pytest.mark.parametrize("channel", ["soap", "rest"])
@@ -147,9 +143,23 @@ async def test_a_day_of_claims(db_url: str, db: Any, channel: str, tmp_path: Pat
             claim_no, base = created["claim_no"], f"{api}/claims/{created['claim_no']}"
             assert created["status"] == "未提交"
 
-            # C-3 left out: the mock insurer does not answer the buyer lookup (X-OUT-8) yet,
-            # so the buyer the lookup would return is put on the claim as the lookup would.
-            await chosen_buyer(db, claim_no)
+            # C-3: the buyer found in the insurer's list (【放大镜】) and put on the claim
+            async with session.get(f"{api}/claims/buyers", params={"name": "Pacific"}) as r:
+                found = await json_of(r, 200)
+            [pick] = [item for item in found["items"] if item["code"] == "US0012345"]
+            async with session.patch(base, json={"buyer_code": pick["code"]}) as r:
+                assert (await json_of(r, 200))["buyer"] == {
+                    "code": "US0012345", "name_en": "Pacific Home Goods Inc.", "country": "USA"}
+
+            # C-3 新建买家信息: 登记中 until the insurer lists it under its serial, then 已登记
+            async with session.post(f"{api}/claims/buyers", json={
+                    "english_name": "Harborview Trading Pty Ltd", "country": "AUS",
+                    "address": "Level 5, 88 George Street, Sydney NSW 2000, Australia"}) as r:
+                new_buyer = await json_of(r, 202)
+            assert new_buyer["status"] == "登记中"
+            coded = await eventually(lambda: registered_buyer(
+                session, api, new_buyer["registration_serial"]))
+            assert coded["code"] and coded["reference"] == coded["code"]
 
             # C-6: two lines typed, one imported; one declaration not filed by anyone
             async with session.post(f"{base}/shipments", json=line(numbers[0], invoice="INV-1")) as r:

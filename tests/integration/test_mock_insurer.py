@@ -23,7 +23,13 @@ from zeep.transports import Transport
 
 from mock_insurer import MockInsurer, running_mock_insurer
 from mock_insurer.ack import ACCEPTED, REJECTED, DocumentRef, build_ack
-from mock_insurer.catalogue import PUSHED_TYPES, RECEIVED_TYPES, SchemaSet, by_root
+from mock_insurer.catalogue import (
+    ANSWERED_TYPES,
+    PUSHED_TYPES,
+    RECEIVED_TYPES,
+    SchemaSet,
+    by_root,
+)
 from mock_insurer.documents import agreement_stamp, validate
 from mock_insurer.push import HubSoapClient, basic_auth, push
 from mock_insurer.soap import SOAP11, FaultKind, body_payload, envelope, fault, version_for
@@ -167,7 +173,8 @@ def test_tables_match_the_wsdls() -> None:
         "w": "http://schemas.xmlsoap.org/wsdl/",
         "s": "http://schemas.xmlsoap.org/wsdl/soap/",
     }
-    for wsdl_name, types in (("insurer.wsdl", RECEIVED_TYPES), ("hub.wsdl", PUSHED_TYPES)):
+    for wsdl_name, types in (("insurer.wsdl", (*RECEIVED_TYPES, *ANSWERED_TYPES)),
+                             ("hub.wsdl", PUSHED_TYPES)):
         wsdl = etree.parse(str(REPO / "contracts" / wsdl_name)).getroot()
         operations = wsdl.xpath("w:binding[1]/w:operation", namespaces=ns)
         assert len(operations) == len(types)
