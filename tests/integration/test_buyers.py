@@ -194,7 +194,9 @@ async def test_the_same_buyer_saved_twice_or_side_by_side_is_one_buyer_and_one_r
         assert len(serials) == 1
         [serial] = serials
         [buyer] = await own_buyers(session, s.api)
-        assert (buyer["registration_serial"], buyer["english_name"]) == (serial, NEW_BUYER["english_name"])
+        assert buyer["registration_serial"] == serial
+        # whichever save landed first is the row: the name as one of them typed it
+        assert buyer["english_name"] in {NEW_BUYER["english_name"], " ".join(retyped["english_name"].split())}
         arrived = await eventually(lambda: registered(s.mock, serial), timeout=20)
         assert arrived.deliveries == 1
         assert sum(r.message_type == "BUYER_REGISTRATION" for r in s.mock.store.records()) == 1
