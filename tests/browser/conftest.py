@@ -8,6 +8,7 @@ axe-core (from ``portal_ui/node_modules``): a critical violation fails the test.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -106,9 +107,29 @@ async def log_in(screens: Screens, card_id: str) -> None:
 
 
 async def choose(page: Page, select: str, option: str) -> None:
-    """An Element Plus select: open it, click the option (rendered in a popper on <body>)."""
-    await page.locator(select).click()
-    await page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+    """An Element Plus select: open it, click the option (rendered in a popper on <body>),
+    and see the select take it (what it shows changes, or shows the option). On a loaded
+    machine a click can land while the popper is still opening and be lost; then the select
+    is opened again (three times at most)."""
+    field = page.locator(select)
+    before = await field.inner_text()
+    for _ in range(3):
+        await field.click()
+        await page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+        if await _took(field, before, option):
+            return
+    raise AssertionError(f"{select} did not take {option!r} in three tries")
+
+
+async def _took(field: Any, before: str, option: str, seconds: float = 3.0) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        shown = await field.inner_text()
+        if shown != before or option in shown:
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 async def menu(page: Page, name: str) -> None:

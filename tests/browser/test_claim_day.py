@@ -397,4 +397,11 @@ async def test_the_claim_day_in_the_browser(db_url, db, browser, tmp_path: Path)
         assert policy["offer_no"] == CLAIM_OFFER
         assert [(c["claim_no"], c["status"]) for c in policy["claims"]] == [(claim_no, "审核通过")]
         await screens.check("claims-approved")
+
+        # H-3: the home page counts the insurer's answer, as many as its list holds
+        await menu(page, "首页")
+        answered = (await api(hub, "/claim-results"))["items"]
+        assert [(c["claim_no"], c["status"]) for c in answered] == [(claim_no, "审核通过")]
+        await page.locator("[data-test=summary-claim_results]", has_text="索赔申请受理结果（1）").wait_for()
+        await screens.check("home-after-claim")
         assert not [line for line in screens.console if line.startswith("pageerror")], screens.console

@@ -40,6 +40,9 @@ async def test_the_portal_screens_render_from_the_api(db_url, db, browser) -> No
         products = len((await _api(hub, "financing"))["products"])
         await page.locator("[data-test=home-financing]", has_text=f"（{products}种产品）").wait_for()
         await page.locator("[data-test=no-headlines]").wait_for()
+        await page.locator("[data-test=summary-claim_results]", has_text="（0）").wait_for()
+        for module in (await _api(hub, "home"))["subscriptions"]["modules"]:
+            await page.locator(f"[data-test=subscription-{module['code']}]").get_by_text(module["name"]).wait_for()
         await screens.check("home")
 
         await menu(page, "风险资讯")
