@@ -13,7 +13,6 @@ import pytest
 from adapter.log_lines import FloodFilter, escape_controls
 from adapter.observability import configure_logging
 
-
 WINDOW_SECONDS = 6
 
 
