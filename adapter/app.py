@@ -109,6 +109,7 @@ def create_app(settings: Settings, *, db: Database | None = None,
                ports: tuple[SealRegistry, CustomsData] | None = None) -> web.Application:
     """Build the hub. Tests pass their own ``db`` so they can look inside the same database."""
     database = db or Database(settings.database_url, pool_size=settings.database_pool_size,
+                              reads_in_flight=settings.database_reads_in_flight,
                               timeouts=settings.database_timeouts)
     throttle = Throttle(settings.rate_limits)
     app = web.Application(middlewares=[correlation_middleware, cors_middleware(settings.cors_origins),

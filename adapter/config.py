@@ -253,6 +253,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'hub.sqlite'}"
     # PostgreSQL connections kept open per process: at least the requests expected in flight.
     database_pool_size: int = Field(32, ge=1)
+    # Reads of one process at the database at once (Database.reader_turn): about its cores.
+    database_reads_in_flight: int = Field(4, ge=1)
     database_timeouts: DatabaseTimeouts = DatabaseTimeouts()
     host: str = "127.0.0.1"
     port: int = 8080

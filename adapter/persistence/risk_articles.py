@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    Row,
+    Integer,
     Select,
     String,
     and_,
@@ -57,6 +57,7 @@ from adapter.domain.risk_article import (
     keyword_keys,
     search_keys,
 )
+from adapter.persistence.driver_reads import fetch
 from adapter.persistence.tables import risk_article_attachments as files
 from adapter.persistence.tables import risk_article_tags as tags
 from adapter.persistence.tables import risk_article_versions as versions
@@ -70,7 +71,7 @@ _KEYS = postgresql.ARRAY(postgresql.TEXT())
 RECENT_WINDOW = 250
 
 
-def _headline(row: Row[Any]) -> ArticleHeadline:
+def _headline(row: Any) -> ArticleHeadline:
     return ArticleHeadline(row.article_id, ArticleCategory(row.category), row.title,
                            row.published_at, row.summary, bool(row.has_attachments))
 
@@ -85,6 +86,16 @@ def _constant(value: str) -> Any:
     return literal_column("'" + value.replace("'", "''") + "'", type_=String())
 
 
+def _number(value: int) -> Any:
+    """A limit or a bound written into the statement: a bound parameter there hides it from
+    the planner, whose generic plan for a prepared statement then guesses (measured: the
+    overview's statement cost the database 0.8 ms instead of 0.5 with its limits bound)."""
+    return literal_column(str(int(value)), type_=Integer())
+
+
+_ZERO = _number(0)
+
+
 def _tag_filter(kind: str, name: str) -> Any:
     return t.c.article_id.in_(select(tags.c.article_id).where(
         tags.c.kind == _constant(kind), tags.c.code == bindparam(name)))
@@ -92,7 +103,7 @@ def _tag_filter(kind: str, name: str) -> Any:
 
 def _confirmed() -> Any:
     """The keyword itself in the title, case-folded as :func:`fold` folds it."""
-    return func.strpos(func.lower(t.c.title), bindparam("kw")) > 0
+    return func.strpos(func.lower(t.c.title), bindparam("kw")) > _ZERO
 
 
 def _keyword_filter(dialect: str) -> list[Any]:
@@ -100,7 +111,7 @@ def _keyword_filter(dialect: str) -> list[Any]:
     SQLite: instr over the titles (see the module's docstring)."""
     if dialect == "postgresql":
         return [t.c.title_keys.op("@>")(bindparam("keys", type_=_KEYS)), _confirmed()]
-    return [func.instr(func.lower(t.c.title), bindparam("kw")) > 0]
+    return [func.instr(func.lower(t.c.title), bindparam("kw")) > _ZERO]
 
 
 def _filters(dialect: str, country: bool, industry: bool, keyword: bool) -> list[Any]:
@@ -130,64 +141,66 @@ def _in_category(category: ArticleCategory | None) -> Any:
 
 
 def _recent(category: ArticleCategory, country: bool, industry: bool, keyset: bool,
-            limit: str) -> Select[Any]:
+            limit: int) -> Select[Any]:
     """A list's newest ``RECENT_WINDOW`` rows read in index order, those holding the keyword
     kept: where a keyword is common this answers at once, whatever the planner believes."""
     where = [_in_category(category), *_filters("postgresql", country, industry, False)]
     if keyset:
         where.append(_after())
-    window = _newest(select(*_HEADLINE).where(*where)).limit(RECENT_WINDOW).subquery("recent")
+    window = (_newest(select(*_HEADLINE).where(*where)).limit(_number(RECENT_WINDOW))
+              .subquery("recent"))
     shown = window.c
-    return (select(window).where(func.strpos(func.lower(shown.title), bindparam("kw")) > 0)
-            .order_by(shown.published_at.desc(), shown.article_id.desc()).limit(bindparam(limit)))
+    return (select(window).where(func.strpos(func.lower(shown.title), bindparam("kw")) > _ZERO)
+            .order_by(shown.published_at.desc(), shown.article_id.desc()).limit(_number(limit)))
 
 
 def _indexed(category: ArticleCategory, country: bool, industry: bool, keyset: bool,
-             limit: str) -> Select[Any]:
+             limit: int) -> Select[Any]:
     """The same list through the category's GIN index of title keys (its name is written in,
     so the planner can take that category's partial index): for a rare keyword."""
     where = [_in_category(category), *_filters("postgresql", country, industry, True)]
     if keyset:
         where.append(_after())
-    return _newest(select(*_HEADLINE).where(*where)).limit(bindparam(limit))
+    return _newest(select(*_HEADLINE).where(*where)).limit(_number(limit))
 
 
 @lru_cache(maxsize=64)
-def _overview(dialect: str, country: bool, industry: bool, keyword: bool) -> Any:
+def _overview(dialect: str, country: bool, industry: bool, keyword: bool, per: int) -> Any:
     """The four modules in one statement: per category, the newest few that match. On
     PostgreSQL a keyword reads each category's recent rows (:func:`_recent`); the categories
     they leave short are asked again through their indexes (:func:`_overview_indexed`)."""
     if keyword and dialect == "postgresql":
-        return union_all(*(select(_recent(c, country, industry, False, "per").subquery())
+        return union_all(*(select(_recent(c, country, industry, False, per).subquery())
                            for c in ArticleCategory))
     where = _filters(dialect, country, industry, keyword)
-    parts = [_newest(select(*_HEADLINE).where(_in_category(c), *where)).limit(bindparam("per"))
+    parts = [_newest(select(*_HEADLINE).where(_in_category(c), *where)).limit(_number(per))
              .subquery() for c in ArticleCategory]
     return union_all(*(select(part) for part in parts))
 
 
 @lru_cache(maxsize=128)
 def _overview_indexed(categories: tuple[ArticleCategory, ...], country: bool,
-                      industry: bool) -> Any:
+                      industry: bool, per: int) -> Any:
     """PostgreSQL, the categories whose recent rows held too few: each through its own index."""
-    return union_all(*(select(_indexed(c, country, industry, False, "per").subquery())
+    return union_all(*(select(_indexed(c, country, industry, False, per).subquery())
                        for c in categories))
 
 
-@lru_cache(maxsize=64)
-def _page(dialect: str, country: bool, industry: bool, keyword: bool, keyset: bool) -> Any:
+@lru_cache(maxsize=256)
+def _page(dialect: str, country: bool, industry: bool, keyword: bool, keyset: bool,
+          limit: int) -> Any:
     where = _filters(dialect, country, industry, keyword)
     if keyset:
         where.append(_after())
-    return _newest(select(*_HEADLINE).where(_in_category(None), *where)).limit(bindparam("limit"))
+    return _newest(select(*_HEADLINE).where(_in_category(None), *where)).limit(_number(limit))
 
 
-@lru_cache(maxsize=64)
-def _page_searched(category: ArticleCategory, country: bool, industry: bool, keyset: bool
-                   ) -> tuple[Any, Any]:
+@lru_cache(maxsize=256)
+def _page_searched(category: ArticleCategory, country: bool, industry: bool, keyset: bool,
+                   limit: int) -> tuple[Any, Any]:
     """PostgreSQL, a category's page for a keyword: its recent rows, then its index."""
-    return (_recent(category, country, industry, keyset, "limit"),
-            _indexed(category, country, industry, keyset, "limit"))
+    return (_recent(category, country, industry, keyset, limit),
+            _indexed(category, country, industry, keyset, limit))
 
 
 def _search_params(dialect: str, search: ArticleSearch) -> dict[str, Any]:
@@ -279,17 +292,19 @@ class SqlRiskArticles:
     async def overview(self, search: ArticleSearch, *, per_category: int
                        ) -> dict[ArticleCategory, list[ArticleHeadline]]:
         country, industry, keyword = _shape(search)
-        params = {**_search_params(self._dialect, search), "per": per_category}
-        rows = await self.conn.execute(_overview(self._dialect, country, industry, keyword), params)
+        params = _search_params(self._dialect, search)
+        rows = await fetch(self.conn, _overview(self._dialect, country, industry, keyword,
+                                                per_category), params)
         found: dict[ArticleCategory, list[ArticleHeadline]] = {c: [] for c in ArticleCategory}
-        for row in rows:
-            found[ArticleCategory(row.category)].append(_headline(row))
+        for headline in map(_headline, rows):
+            found[headline.category].append(headline)
         short = tuple(c for c, items in found.items() if len(items) < per_category)
         if keyword and self._dialect == "postgresql" and short:
-            indexed = await self.conn.execute(_overview_indexed(short, country, industry), params)
+            indexed = await fetch(self.conn, _overview_indexed(short, country, industry,
+                                                               per_category), params)
             found.update({category: [] for category in short})
-            for row in indexed:
-                found[ArticleCategory(row.category)].append(_headline(row))
+            for headline in map(_headline, indexed):
+                found[headline.category].append(headline)
         for items in found.values():
             items.sort(key=lambda h: (h.published_at, h.article_id), reverse=True)
         return found
@@ -300,19 +315,18 @@ class SqlRiskArticles:
         on PostgreSQL a keyword reads the recent rows first, then the category's GIN index
         when they held fewer than a page."""
         country, industry, keyword = _shape(search)
-        params = {**_search_params(self._dialect, search), "category": category.value,
-                  "limit": limit}
+        params = {**_search_params(self._dialect, search), "category": category.value}
         if after:
             params["after_at"], params["after_id"] = after
         keyset = after is not None
         if keyword and self._dialect == "postgresql":
-            recent, indexed = _page_searched(category, country, industry, keyset)
-            found = [_headline(row) for row in await self.conn.execute(recent, params)]
+            recent, indexed = _page_searched(category, country, industry, keyset, limit)
+            found = [_headline(row) for row in await fetch(self.conn, recent, params)]
             if len(found) < limit:
-                found = [_headline(row) for row in await self.conn.execute(indexed, params)]
+                found = [_headline(row) for row in await fetch(self.conn, indexed, params)]
             return found
-        statement = _page(self._dialect, country, industry, keyword, keyset)
-        return [_headline(row) for row in await self.conn.execute(statement, params)]
+        statement = _page(self._dialect, country, industry, keyword, keyset, limit)
+        return [_headline(row) for row in await fetch(self.conn, statement, params)]
 
     async def latest(self, limit: int) -> list[ArticleHeadline]:
         """The newest of all categories (the home page's 最新风险信息, the public headlines)."""

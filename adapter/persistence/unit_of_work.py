@@ -76,7 +76,7 @@ class SqlUnitsOfWork:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[SqlUnitOfWork]:
-        async with (outage_as_unavailable(), self.db.reader.connect() as conn,
+        async with (self.db.reader_turn(), outage_as_unavailable(), self.db.reader.connect() as conn,
                     _rolled_back_unless_committed(conn) as uow):
             yield uow
 
