@@ -6,6 +6,7 @@ Every portal route but the public code lists needs one; the request then carries
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -32,9 +33,10 @@ LEEWAY_SECONDS = 30
 MAX_LIFETIME_SECONDS = 24 * 3600
 
 
-def decode(token: str, settings: IdentitySettings) -> Identity:
-    """The token's identity, every claim checked for its type and cleaned like any text
-    field; a token that fails any check is a 401, never an error."""
+def verify(token: str, settings: IdentitySettings) -> tuple[Identity, float]:
+    """The token's identity and its ``exp`` (seconds since the epoch), every claim checked
+    for its type and cleaned like any text field; a token that fails any check is a 401,
+    never an error."""
     try:
         claims = jwt.decode(token, settings.jwt_key.get_secret_value(),
                             algorithms=[settings.jwt_algorithm], audience=settings.audience,
@@ -46,14 +48,19 @@ def decode(token: str, settings: IdentitySettings) -> Identity:
         if not isinstance(enterprise, dict):
             raise TypeError("ent is not an object")
         org_code = _text(enterprise["org_code"]) if enterprise.get("org_code") else ""
-        return Identity(enterprise_name=_text(enterprise["name"]),
-                        uscc=str(Uscc.parse(_text(enterprise["uscc"]))),
-                        org_code=str(OrganizationCode.parse(org_code)) if org_code else "",
-                        user_id=_text(claims["sub"]),
-                        user_name=_text(claims.get("name", claims["sub"])),
-                        card_type=CardType(_text(claims["card"])))
+        identity = Identity(enterprise_name=_text(enterprise["name"]),
+                            uscc=str(Uscc.parse(_text(enterprise["uscc"]))),
+                            org_code=str(OrganizationCode.parse(org_code)) if org_code else "",
+                            user_id=_text(claims["sub"]),
+                            user_name=_text(claims.get("name", claims["sub"])),
+                            card_type=CardType(_text(claims["card"])))
+        return identity, float(claims["exp"])
     except (jwt.PyJWTError, KeyError, TypeError, ValueError, InvalidValue) as exc:
         raise NotAuthenticated(f"token refused: {type(exc).__name__}: {exc}") from None
+
+
+def decode(token: str, settings: IdentitySettings) -> Identity:
+    return verify(token, settings)[0]
 
 
 def _text(value: object) -> str:
@@ -82,7 +89,37 @@ def issue(settings: IdentitySettings, *, enterprise_name: str, uscc: str, org_co
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+class VerifiedTokens:
+    """Tokens this process has verified, each with its identity, until its ``exp``.
+
+    A portal session sends the same token with every request; its signature and claims
+    give the same identity each time (the key is fixed for the process), so only the
+    expiry has to be checked again. Verifying costs more than the rest of a cached read
+    (PyJWT's base64 checks, the signature, each claim cleaned); a token that failed is not
+    kept, so it is refused afresh each time. Bounded: the oldest entry leaves first.
+    """
+
+    def __init__(self, settings: IdentitySettings, capacity: int = 10_000) -> None:
+        self.settings = settings
+        self.capacity = capacity
+        self._held: dict[str, tuple[Identity, float]] = {}
+
+    def identity(self, token: str) -> Identity:
+        now = time.time()
+        held = self._held.get(token)
+        if held is not None and now < held[1] + LEEWAY_SECONDS:
+            return held[0]
+        self._held.pop(token, None)
+        found, expires = verify(token, self.settings)
+        if len(self._held) >= self.capacity:
+            del self._held[next(iter(self._held))]
+        self._held[token] = (found, expires)
+        return found
+
+
 def identity_middleware(settings: IdentitySettings) -> Middleware:
+    verified = VerifiedTokens(settings)
+
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
@@ -91,7 +128,7 @@ def identity_middleware(settings: IdentitySettings) -> Middleware:
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not token:
                 raise NotAuthenticated("no bearer token")
-            request[IDENTITY] = decode(token, settings)
+            request[IDENTITY] = verified.identity(token)
         return await handler(request)
     return middleware
 

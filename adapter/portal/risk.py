@@ -151,10 +151,11 @@ def _position(request: web.Request) -> int:
     return int(raw)
 
 
-def _more(category: ArticleCategory, query: ArticleQuery) -> str:
+def _more(query: ArticleQuery) -> dict[ArticleCategory, str]:
+    """Each module's 更多>>: its list under the same conditions."""
     conditions = query.as_query()
-    return f"{PREFIX}/categories/{category.value}" + (f"?{urlencode(conditions)}"
-                                                      if conditions else "")
+    suffix = f"?{urlencode(conditions)}" if conditions else ""
+    return {c: f"{PREFIX}/categories/{c.value}{suffix}" for c in ArticleCategory}
 
 
 def routes(portal: Portal, attachments: AttachmentStore, credit_service_url: str
@@ -165,10 +166,11 @@ def routes(portal: Portal, attachments: AttachmentStore, credit_service_url: str
     async def overview(request: web.Request) -> web.Response:
         query = parse_data(dict(request.query), ArticleQuery, prefix="$query")
         found = await risk_articles.overview(uows, query.search())
+        more = _more(query)
         return respond({"conditions": query.as_query(), "credit_service": credit_service,
                         "categories": [{"code": c.value, "name": CATEGORY_ZH[c],
                                         "items": [headline_view(i) for i in found[c]],
-                                        "more": _more(c, query)} for c in ArticleCategory]})
+                                        "more": more[c]} for c in ArticleCategory]})
 
     async def category_page(request: web.Request) -> web.Response:
         category = _category(request)

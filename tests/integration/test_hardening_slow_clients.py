@@ -9,6 +9,7 @@ never runs out of file descriptors and /health/live keeps answering.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import resource
 import subprocess
@@ -113,7 +114,8 @@ async def test_a_portal_body_shorter_than_declared_is_answered_408_and_closed(db
                 f"Content-Length: {len(body) + 5000}\r\n\r\n").encode()
         answer, seconds = await _answer_to_short_body(host, int(port), head, body)
     assert answer.startswith(b"HTTP/1.1 408")
-    assert b'"code": "E-BODY-TIMEOUT"' in answer
+    errors = json.loads(answer.partition(b"\r\n\r\n")[2])["errors"]
+    assert [e["code"] for e in errors] == ["E-BODY-TIMEOUT"]
     assert BODY_TIMEOUT * 0.9 <= seconds <= BODY_TIMEOUT + 1.0
 
 
