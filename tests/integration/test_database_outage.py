@@ -28,6 +28,7 @@ from tests.harness import (
     INSURER_AUTH,
     RunningHub,
     hub_settings,
+    portal_token,
     post_rest,
     running_hub,
     sign_many,
@@ -173,3 +174,35 @@ async def test_database_stalled_on_open_connections_turns_503_and_recovers(db) -
             await hub_db.dispose()
     assert await _stored(db, [message_id for message_id, _ in stalled]) == set()
     assert await status_of(db, "SA-AFTER-7") == "签约成功"
+
+
+async def test_portal_reads_while_the_database_stalls_answer_503_in_bounded_time(db) -> None:
+    """More searches than a process lets be at the database at once, all while it is silent:
+    those at the database time out, those waiting for a turn give up at the pool's wait, every
+    one is a 503 within a few seconds, and once it answers the same search works again."""
+    timeouts = DatabaseTimeouts(connect_seconds=1, statement_seconds=1, pool_wait_seconds=1,
+                                inbound_deadline_seconds=1.5)
+    async with proxy_to("127.0.0.1", make_url(POSTGRES_URL).port or 5432) as proxy:
+        hub_db = Database(_through(proxy), timeouts=timeouts, reads_in_flight=4)
+        settings = hub_settings(_through(proxy), dispatcher=False, database_timeouts=timeouts)
+        search = "/portal/v1/risk-articles?keyword=美国"
+        try:
+            async with running_hub(hub_db, settings) as hub, \
+                    aiohttp.ClientSession(headers=portal_token(hub.settings)) as session:
+                async def ask() -> tuple[int, str, float]:
+                    started = time.monotonic()
+                    async with session.get(f"{hub.base_url}{search}") as response:
+                        body = await response.json()
+                        codes = [e["code"] for e in body.get("errors", [])]
+                        return response.status, ",".join(codes), time.monotonic() - started
+
+                assert (await ask())[0] == 200
+                proxy.stall()
+                answers = await asyncio.gather(*(ask() for _ in range(12)))
+                assert {(status, codes) for status, codes, _ in answers} == \
+                    {(503, "E-STORE-UNAVAILABLE")}
+                assert max(seconds for _, _, seconds in answers) < 4.5
+                await proxy.restore()
+                assert [(await ask())[0] for _ in range(6)] == [200] * 6
+        finally:
+            await hub_db.dispose()
