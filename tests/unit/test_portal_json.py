@@ -32,7 +32,7 @@ DATA = {
     "day": date(2026, 12, 4),
     "amount": Decimal("12.3"),
     "status": Status.SIGNED,
-    "money": Money("USD", Decimal("1000")),
+    "money": Money("USD", Decimal(1000)),
     "counts": {1: "one", 2: "two"},
     "nested": [{"ok": True, "none": None, "n": 3, "x": 1.5}],
     "bytes": "字节".encode(),
