@@ -147,3 +147,29 @@ async def test_no_turn_within_the_pool_wait_is_unavailable(db_url) -> None:
         release.set()
         await holder
         await db.dispose()
+
+
+async def test_a_read_of_another_database_inside_a_read_takes_that_ones_turn(db_url) -> None:
+    """The turn held is this database's: a read of a second one still waits for its own."""
+    timeouts = DatabaseTimeouts(pool_wait_seconds=0.3)
+    first = Database(db_url, reads_in_flight=1, timeouts=timeouts)
+    second = Database(db_url, reads_in_flight=1, timeouts=timeouts)
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_second() -> None:
+        async with SqlUnitsOfWork(second).reading():
+            held.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold_second())
+    try:
+        await held.wait()
+        async with SqlUnitsOfWork(first).reading():
+            with pytest.raises(StoreUnavailable):
+                async with SqlUnitsOfWork(second).reading():
+                    pass
+    finally:
+        release.set()
+        await holder
+        await first.dispose()
+        await second.dispose()
