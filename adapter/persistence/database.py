@@ -140,9 +140,9 @@ class Database:
         other and with this process (measured on two cores, 32 risk searches in flight: 500
         a second with no turns, 840–950 with four; bench/README.md). Waiting here costs
         nothing, and is bounded like the pool's wait: past it the read is a 503, as a full
-        pool is. A read
-        opened inside another of the same request (or of the tasks it gathers) takes no
-        second turn, so a request never waits for a turn it holds itself.
+        pool is. A read opened inside another read of the same database by the same request
+        (or by the tasks it gathers) takes no second turn, so a request never waits for a
+        turn it holds itself.
         """
         held = _READ_TURNS_HELD.get()
         if id(self) in held:
