@@ -54,9 +54,9 @@ class Page:
 def _outbox_page(status: str, before: int | None = None) -> tuple[str, tuple[object, ...]]:
     if before is None:
         return (f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = '{status}' "
-                "ORDER BY id DESC LIMIT 50", ())
+                "ORDER BY id DESC LIMIT 50"), ()
     return (f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = '{status}' AND id < $1 "
-            "ORDER BY id DESC LIMIT 50", (before,))
+            "ORDER BY id DESC LIMIT 50"), (before,)
 
 
 def _inbox_page(status: str | None, message_type: str | None,
@@ -76,9 +76,9 @@ def _capped(status: str) -> str:
 
 LEVELS = (
     ("SELECT 1", ()),
-    (f"SELECT {_capped('pending')}, {_capped('sending')}, {_capped('dead')}, "
-     "(SELECT next_attempt_at FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id "
-     "LIMIT 1), (SELECT reltuples::bigint FROM pg_class WHERE oid = 'outbox'::regclass)", ()),
+    ((f"SELECT {_capped('pending')}, {_capped('sending')}, {_capped('dead')}, "
+      "(SELECT next_attempt_at FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id "
+      "LIMIT 1), (SELECT reltuples::bigint FROM pg_class WHERE oid = 'outbox'::regclass)"), ()),
     ("SELECT * FROM partner_circuits ORDER BY partner", ()),
 )
 def _overdue(table: str, state: str, since: str, age: str) -> str:

@@ -68,4 +68,5 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 
 
 def run_repo_command(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(list(args), cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
+                          check=False)

@@ -33,7 +33,7 @@ CONCURRENCY = 8
 LEASE = "10"
 
 
-async def test_kill_mid_burst_is_resent_within_thirty_seconds_of_the_restart(pg, insurer) -> None:
+async def test_kill_mid_burst_is_resent_within_thirty_seconds_of_the_restart(pg, insurer) -> None:  # noqa: F811 - fixtures
     insurer_url, admin_url = insurer
     serials = await queue_burst(pg, BURST)
     await received(admin_url)

@@ -94,9 +94,9 @@ async def received(admin_url: str) -> dict:
 
 
 async def set_fault(admin_url: str, mode: str, **fields: float) -> None:
-    async with aiohttp.ClientSession() as session:
-        async with session.put(f"{admin_url}/admin/fault", json={"mode": mode, **fields}) as response:
-            assert response.status == 200
+    async with aiohttp.ClientSession() as session, \
+            session.put(f"{admin_url}/admin/fault", json={"mode": mode, **fields}) as response:
+        assert response.status == 200
 
 
 async def sent_count(db: Database) -> int:

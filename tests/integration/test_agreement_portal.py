@@ -43,9 +43,9 @@ async def test_operator_card_may_not_sign_or_terminate(hub) -> None:
                                           ("-99", "E-SEAL-UNKNOWN")])
 async def test_only_an_unexpired_company_seal_signs(hub, suffix, code) -> None:
     api = f"{hub.base_url}/portal/v1"
-    async with aiohttp.ClientSession(headers=portal_token(hub.settings, uscc=OURS)) as session:
-        async with session.post(f"{api}/agreements", json={"seal_id": OURS + suffix, "agree": True}) as r:
-            body = await r.json()
+    async with aiohttp.ClientSession(headers=portal_token(hub.settings, uscc=OURS)) as session, \
+            session.post(f"{api}/agreements", json={"seal_id": OURS + suffix, "agree": True}) as r:
+        body = await r.json()
     assert r.status == 422
     [error] = body["errors"]
     assert (error["code"], error["field"]) == (code, "$.seal_id")
@@ -187,10 +187,10 @@ async def test_bad_tokens_get_401(hub, kind) -> None:
                    {"sub": "x", "card": "legal_person", "iss": "singlewindow-login",
                     "aud": "policy-export-credit", "ent": {"name": "x", "uscc": OURS}},
                    None, algorithm="none")}}[kind]
-    async with aiohttp.ClientSession(headers=headers) as session:
-        async with session.get(f"{hub.base_url}/portal/v1/agreements") as r:
-            assert r.status == 401
-            assert (await r.json())["errors"][0]["code"] == "E-AUTH-REQUIRED"
+    async with aiohttp.ClientSession(headers=headers) as session, \
+            session.get(f"{hub.base_url}/portal/v1/agreements") as r:
+        assert r.status == 401
+        assert (await r.json())["errors"][0]["code"] == "E-AUTH-REQUIRED"
 
 
 async def test_cors_answers_only_the_configured_portal_origins(hub) -> None:
@@ -208,9 +208,9 @@ async def test_cors_answers_only_the_configured_portal_origins(hub) -> None:
 async def test_five_bad_fields_answer_one_422_naming_all_five(hub) -> None:
     api = f"{hub.base_url}/portal/v1"
     query = "data_type=INVOICE&start=2026-02-30&end=yesterday&limit=0&offset=-1"
-    async with aiohttp.ClientSession(headers=portal_token(hub.settings, uscc=OURS)) as session:
-        async with session.get(f"{api}/authorized-data?{query}") as r:
-            body = await r.json()
+    async with aiohttp.ClientSession(headers=portal_token(hub.settings, uscc=OURS)) as session, \
+            session.get(f"{api}/authorized-data?{query}") as r:
+        body = await r.json()
     assert r.status == 422
     assert {(e["field"], e["code"]) for e in body["errors"]} == {
         ("$query.data_type", "E-FIELD-CHOICE"), ("$query.start", "E-FIELD-TYPE"),
@@ -221,6 +221,6 @@ async def test_five_bad_fields_answer_one_422_naming_all_five(hub) -> None:
 
 async def test_token_with_a_wrong_check_character_is_refused(hub) -> None:
     broken = OURS[:-1] + ("0" if OURS[-1] != "0" else "1")
-    async with aiohttp.ClientSession(headers=portal_token(hub.settings, uscc=broken)) as session:
-        async with session.get(f"{hub.base_url}/portal/v1/me") as r:
-            assert r.status == 401
+    async with aiohttp.ClientSession(headers=portal_token(hub.settings, uscc=broken)) as session, \
+            session.get(f"{hub.base_url}/portal/v1/me") as r:
+        assert r.status == 401

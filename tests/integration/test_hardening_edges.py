@@ -125,22 +125,22 @@ async def test_every_answer_carries_the_security_headers(db_url, db) -> None:
 
 async def test_code_lists_stay_publicly_cached_and_vary_by_origin(db_url, db) -> None:
     async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
-            aiohttp.ClientSession() as session:
-        async with session.get(f"{hub.base_url}/portal/v1/code-lists/countries") as r:
-            assert r.status == 200
-            assert "public" in r.headers["Cache-Control"]
-            assert "Origin" in r.headers["Vary"]
+            aiohttp.ClientSession() as session, \
+            session.get(f"{hub.base_url}/portal/v1/code-lists/countries") as r:
+        assert r.status == 200
+        assert "public" in r.headers["Cache-Control"]
+        assert "Origin" in r.headers["Vary"]
 
 
 async def test_the_demo_agreements_pdf_opens_and_reads_beijing_time(db_url, db) -> None:
     settings = hub_settings(db_url, dispatcher=False)
     await demo.seed(db, settings)
     token = portal_token(settings, uscc=demo.DEMO_USCC, name=demo.DEMO_ENTERPRISE.name)
-    async with running_hub(db, settings) as hub, aiohttp.ClientSession() as session:
-        async with session.get(f"{hub.base_url}/portal/v1/agreements/{demo.DEMO_AGREEMENT}/pdf",
-                               headers=token) as r:
-            assert r.status == 200, await r.text()
-            pdf = await r.read()
+    async with running_hub(db, settings) as hub, aiohttp.ClientSession() as session, \
+            session.get(f"{hub.base_url}/portal/v1/agreements/{demo.DEMO_AGREEMENT}/pdf",
+                           headers=token) as r:
+        assert r.status == 200, await r.text()
+        pdf = await r.read()
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "北京时间" in text
     assert "UTC" not in text

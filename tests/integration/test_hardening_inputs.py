@@ -47,22 +47,22 @@ async def test_bad_input_is_refused_with_its_code(db_url, db, method, path, extr
     body = extra if isinstance(extra, bytes) else None
     if body is not None:
         headers["Content-Type"] = "application/json"
-    async with running_hub(db, settings) as hub, aiohttp.ClientSession() as session:
-        async with session.request(method, hub.base_url + path, data=body, headers=headers) as r:
-            assert r.status == status, await r.text()
-            assert (await r.json())["errors"][0]["code"] == code
+    async with running_hub(db, settings) as hub, aiohttp.ClientSession() as session, \
+            session.request(method, hub.base_url + path, data=body, headers=headers) as r:
+        assert r.status == status, await r.text()
+        assert (await r.json())["errors"][0]["code"] == code
 
 
 async def test_a_body_with_thousands_of_unknown_keys_lists_a_few_and_counts_the_rest(
         db_url, db) -> None:
     settings = hub_settings(db_url, dispatcher=False)
     body = "{" + ",".join(f'"k{i}": 1' for i in range(5000)) + "}"
-    async with running_hub(db, settings) as hub, aiohttp.ClientSession() as session:
-        async with session.post(f"{hub.base_url}/portal/v1/data-authorization", data=body,
-                                headers={**portal_token(settings),
-                                         "Content-Type": "application/json"}) as r:
-            assert r.status == 422
-            answer = await r.json()
+    async with running_hub(db, settings) as hub, aiohttp.ClientSession() as session, \
+            session.post(f"{hub.base_url}/portal/v1/data-authorization", data=body,
+                            headers={**portal_token(settings),
+                                     "Content-Type": "application/json"}) as r:
+        assert r.status == 422
+        answer = await r.json()
     assert len(answer["errors"]) == 20
     assert answer["errors_not_listed"] > 4900
 

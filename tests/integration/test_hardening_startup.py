@@ -36,7 +36,7 @@ def _free_port() -> int:
 
 def _run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "adapter", command], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=20)
+                          capture_output=True, text=True, timeout=20, check=False)
 
 
 @pytest.mark.parametrize("command", ["serve", "dispatch"])

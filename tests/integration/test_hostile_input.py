@@ -52,14 +52,14 @@ async def test_hostile_document_is_refused_quickly_and_recorded(db_url, db, tmp_
     secret.write_text(SECRET)
     build, code, http_status = CASES[case]
     document = build(str(secret))
-    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
-        async with aiohttp.ClientSession() as session:
-            started = time.perf_counter()
-            async with session.post(f"{hub.base_url}/insurer/v1/documents/agreement-stamp",
-                                    data=document, headers=INSURER_AUTH) as response:
-                body = await response.read()
-                status = response.status
-            elapsed = time.perf_counter() - started
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
+            aiohttp.ClientSession() as session:
+        started = time.perf_counter()
+        async with session.post(f"{hub.base_url}/insurer/v1/documents/agreement-stamp",
+                                data=document, headers=INSURER_AUTH) as response:
+            body = await response.read()
+            status = response.status
+        elapsed = time.perf_counter() - started
     assert elapsed < 1.0
     assert status == http_status
     ack = acknowledgement.from_element(etree.fromstring(body))
@@ -74,11 +74,11 @@ async def test_hostile_document_is_refused_quickly_and_recorded(db_url, db, tmp_
 
 
 async def test_schema_error_names_the_field(db_url, db) -> None:
-    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"{hub.base_url}/insurer/v1/documents/agreement-stamp",
-                                    data=xsd_invalid(), headers=INSURER_AUTH) as response:
-                ack = acknowledgement.from_element(etree.fromstring(await response.read()))
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
+            aiohttp.ClientSession() as session, \
+            session.post(f"{hub.base_url}/insurer/v1/documents/agreement-stamp",
+                         data=xsd_invalid(), headers=INSURER_AUTH) as response:
+        ack = acknowledgement.from_element(etree.fromstring(await response.read()))
     assert ack.errors[0].path == "/AgreementStamp/Body/Uscc"
     assert ack.ref_message_type == "AGREEMENT_STAMP"
 
@@ -92,15 +92,15 @@ async def test_hostile_soap_request_is_a_client_fault_naming_the_rule(db_url, db
     secret.write_text(SECRET)
     build, code, _status = CASES[case]
     document = build(str(secret))
-    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
-        async with aiohttp.ClientSession() as session:
-            started = time.perf_counter()
-            async with session.post(f"{hub.base_url}/insurer/soap", data=document,
-                                    headers={**INSURER_AUTH, "Content-Type": "text/xml",
-                                             "SOAPAction": "urn:swcredit:hub:ReceiveAgreementStamp"}) as r:
-                body = await r.read()
-                status = r.status
-            elapsed = time.perf_counter() - started
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
+            aiohttp.ClientSession() as session:
+        started = time.perf_counter()
+        async with session.post(f"{hub.base_url}/insurer/soap", data=document,
+                                headers={**INSURER_AUTH, "Content-Type": "text/xml",
+                                         "SOAPAction": "urn:swcredit:hub:ReceiveAgreementStamp"}) as r:
+            body = await r.read()
+            status = r.status
+        elapsed = time.perf_counter() - started
     assert elapsed < 1.0 and status == 500
     fault = etree.fromstring(body)
     assert fault.findtext(".//faultcode") == "soap:Client"

@@ -65,7 +65,7 @@ def ack_fields(element: etree._Element) -> dict[str, object]:
 
 async def test_served_wsdl_has_one_operation_per_inbound_document(db_url, db) -> None:
     async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
-        client, service = await zeep_client(hub.base_url)
+        client, _service = await zeep_client(hub.base_url)
         operations = set(client.wsdl.bindings[f"{{{HUB_WSDL_NS}}}HubSoap11"]._operations)
         inbound = {t.soap_operation for t in DOCUMENT_TYPES if t.direction == "inbound"}
         assert operations == inbound
@@ -120,9 +120,9 @@ async def test_rejection_reads_the_same_on_rest_and_soap(db_url, db) -> None:
 async def test_twenty_concurrent_deliveries_have_one_effect(db_url, db) -> None:
     await sign(db, "SA-DUP-1")
     document = stamp_document("SA-DUP-1")
-    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
-        async with aiohttp.ClientSession() as session:
-            answers = await asyncio.gather(*(post_rest(session, hub, document) for _ in range(20)))
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
+            aiohttp.ClientSession() as session:
+        answers = await asyncio.gather(*(post_rest(session, hub, document) for _ in range(20)))
     acks = [acknowledgement.from_element(etree.fromstring(body)) for _, body in answers]
     assert [status for status, _ in answers] == [200] * 20
     accepted = [ack for ack in acks if ack.status.value == "ACCEPTED"]
@@ -138,12 +138,12 @@ async def test_twenty_concurrent_deliveries_have_one_effect(db_url, db) -> None:
 
 async def test_second_stamp_is_recorded_and_changes_nothing(db_url, db) -> None:
     await sign(db, "SA-LATE-1")
-    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
-        async with aiohttp.ClientSession() as session:
-            await post_rest(session, hub, stamp_document("SA-LATE-1"))
-            refused = stamp_document("SA-LATE-1", result="REFUSED", reason="印章不清晰",
-                                     envelope=stamp_envelope("AS-SA-LATE-1-B"))
-            status, body = await post_rest(session, hub, refused)
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
+            aiohttp.ClientSession() as session:
+        await post_rest(session, hub, stamp_document("SA-LATE-1"))
+        refused = stamp_document("SA-LATE-1", result="REFUSED", reason="印章不清晰",
+                                 envelope=stamp_envelope("AS-SA-LATE-1-B"))
+        status, _body = await post_rest(session, hub, refused)
     assert status == 200
     assert await status_of(db, "SA-LATE-1") == "签约成功"
     events = [e.event for e in await _timeline(db, "SA-LATE-1")]
@@ -151,15 +151,15 @@ async def test_second_stamp_is_recorded_and_changes_nothing(db_url, db) -> None:
 
 
 async def test_wrong_credential_is_refused_before_anything_is_read(db_url, db) -> None:
-    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"{hub.base_url}/insurer/v1/documents/agreement-stamp",
-                                    data=b"<x/>",
-                                    headers={"Authorization": aiohttp.encode_basic_auth("sinosure", "guess")}) as r:
-                assert r.status == 401
-            async with session.post(f"{hub.base_url}/insurer/v1/documents/no-such-type",
-                                    data=b"<x/>", headers=INSURER_AUTH) as r:
-                assert r.status == 404
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
+            aiohttp.ClientSession() as session:
+        async with session.post(f"{hub.base_url}/insurer/v1/documents/agreement-stamp",
+                                data=b"<x/>",
+                                headers={"Authorization": aiohttp.encode_basic_auth("sinosure", "guess")}) as r:
+            assert r.status == 401
+        async with session.post(f"{hub.base_url}/insurer/v1/documents/no-such-type",
+                                data=b"<x/>", headers=INSURER_AUTH) as r:
+            assert r.status == 404
 
 
 async def _timeline(db, agreement_no: str):
@@ -173,12 +173,12 @@ async def test_pruned_message_id_is_processed_again_as_new(db_url, db) -> None:
 
     await sign(db, "SA-PRUNE-1")
     document = stamp_document("SA-PRUNE-1")
-    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub:
-        async with aiohttp.ClientSession() as session:
-            await post_rest(session, hub, document)
-            assert await prune_deduplication(SqlUnitsOfWork(db), days=30) == 0
-            assert await prune_deduplication(SqlUnitsOfWork(db), days=-1) == 1
-            status, body = await post_rest(session, hub, document)
+    async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
+            aiohttp.ClientSession() as session:
+        await post_rest(session, hub, document)
+        assert await prune_deduplication(SqlUnitsOfWork(db), days=30) == 0
+        assert await prune_deduplication(SqlUnitsOfWork(db), days=-1) == 1
+        _status, body = await post_rest(session, hub, document)
     assert acknowledgement.from_element(etree.fromstring(body)).status.value == "ACCEPTED"
     async with db.reading() as conn:
         assert len((await conn.execute(select(inbound_messages))).all()) == 2

@@ -91,12 +91,12 @@ async def test_rest_refuses_a_body_that_names_another_media_type(db_url, db, con
     await sign(db, "SA-EDGE-2")
     document = stamp_document("SA-EDGE-2")
     async with running_hub(db, hub_settings(db_url, dispatcher=False)) as hub, \
-            aiohttp.ClientSession() as session:
-        async with session.post(f"{hub.base_url}/insurer/v1/documents/agreement-stamp",
-                                data=document, headers={**INSURER_AUTH,
-                                                        "Content-Type": content_type}) as response:
-            assert response.status == 415
-            assert _codes(b"\r\n\r\n" + await response.read()) == ["E-HTTP-CONTENT-TYPE"]
+            aiohttp.ClientSession() as session, \
+            session.post(f"{hub.base_url}/insurer/v1/documents/agreement-stamp",
+                            data=document, headers={**INSURER_AUTH,
+                                                    "Content-Type": content_type}) as response:
+        assert response.status == 415
+        assert _codes(b"\r\n\r\n" + await response.read()) == ["E-HTTP-CONTENT-TYPE"]
     assert len(await _rows(db, "E-HTTP-CONTENT-TYPE")) == 1
     assert await status_of(db, "SA-EDGE-2") == "保险公司签约中"
 

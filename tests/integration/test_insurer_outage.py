@@ -155,9 +155,9 @@ async def test_a_refusal_by_the_insurer_is_still_a_dead_letter_at_once(db_url, d
         await sign(db, "SA-REF-1")
         hub.dispatcher.wake()
         await eventually(lambda: _counted(db, OutboxStatus.DEAD.value, 1))
-        async with aiohttp.ClientSession(headers=OPERATOR) as session:
-            async with session.get(f"{hub.base_url}/health/ready") as response:
-                ready = await response.json()
+        async with aiohttp.ClientSession(headers=OPERATOR) as session, \
+                session.get(f"{hub.base_url}/health/ready") as response:
+            ready = await response.json()
     assert ready["dead_letters"] == 1
     assert ready["partners"]["SINOSURE"]["circuit"] == "closed"  # it answered: reachable
     assert [a["error_code"] for a in await attempts(db, "SA-REF-1")] == ["E-DELIVERY-SOAP-CLIENT"]
