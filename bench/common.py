@@ -29,8 +29,20 @@ if str(REPO_ROOT) not in sys.path:
 
 BENCH_DB = "hub_bench"
 PG_ADMIN_DSN = os.environ.get("HUB_BENCH_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_BENCH_DSN = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{BENCH_DB}"
-PG_BENCH_URL = PG_BENCH_DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+def postgres_dsn(database: str) -> str:
+    """asyncpg's DSN of ``database`` on the admin DSN's server."""
+    return PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{database}"
+
+
+def postgres_url(database: str) -> str:
+    """The hub's (SQLAlchemy's) URL of the same database."""
+    return postgres_dsn(database).replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+PG_BENCH_DSN = postgres_dsn(BENCH_DB)
+PG_BENCH_URL = postgres_url(BENCH_DB)
 
 
 # --- the benchmark database ------------------------------------------------------------
@@ -50,10 +62,6 @@ async def prepare_database(kind: str) -> str:
     return PG_BENCH_URL
 
 
-def postgres_dsn(database: str) -> str:
-    return PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{database}"
-
-
 async def prepare_postgres(database: str) -> None:
     """PostgreSQL database ``database``: created if missing (through the admin DSN), migrated
     by the hub's migrations, every table emptied, statistics fresh."""
@@ -68,9 +76,8 @@ async def prepare_postgres(database: str) -> None:
             await admin.execute(f'CREATE DATABASE "{database}"')
     finally:
         await admin.close()
-    dsn = postgres_dsn(database)
-    await asyncio.to_thread(upgrade, dsn.replace("postgresql://", "postgresql+asyncpg://", 1))
-    conn = await asyncpg.connect(dsn)
+    await asyncio.to_thread(upgrade, postgres_url(database))
+    conn = await asyncpg.connect(postgres_dsn(database))
     try:
         tables = ", ".join(table.name for table in metadata.sorted_tables)
         await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")

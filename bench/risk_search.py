@@ -67,6 +67,7 @@ from bench.common import (
     Result,
     load_average,
     postgres_dsn,
+    postgres_url,
     prepare_postgres,
     print_profile,
     print_profile_buckets,
@@ -77,7 +78,7 @@ from bench.common import (
 
 BENCH_DB = "hub_bench_risk"
 DSN = postgres_dsn(BENCH_DB)
-URL = DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
+URL = postgres_url(BENCH_DB)
 SERVE = str(REPO_ROOT / "bench" / "serve.py")
 ROUTE = "/portal/v1/risk-articles"
 THROUGH_HUB = 1000
